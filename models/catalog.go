@@ -1,0 +1,189 @@
+package models
+
+import (
+	"fmt"
+	"io/fs"
+	"path"
+	"regexp"
+	"slices"
+	"sort"
+	"strings"
+)
+
+// Layers in the order they build. A model may depend on models of its own
+// layer or an earlier one, never a later one.
+var Layers = []string{"staging", "intermediate", "marts"}
+
+// Model is one SQL file of the project: a SELECT whose result becomes a
+// table named after the file.
+type Model struct {
+	Name  string   // file name without .sql: the table it builds
+	Path  string   // path inside the fs.FS, for error messages
+	Layer string   // staging, intermediate or marts
+	SQL   string   // the SELECT
+	Deps  []string // models it reads, found by name in its SQL
+}
+
+// DataTest is one SQL file under tests/: a query returning offending rows.
+// Zero rows passes. A `-- severity: warn` line makes failures warnings;
+// the default is error. A `-- description: …` line says what it checks.
+type DataTest struct {
+	Name        string
+	Path        string
+	SQL         string
+	Severity    string
+	Description string
+}
+
+// Catalog is the parsed SQL project, models in build order.
+type Catalog struct {
+	Models []Model
+	Tests  []DataTest
+}
+
+var (
+	lineComment  = regexp.MustCompile(`--[^\n]*`)
+	blockComment = regexp.MustCompile(`(?s)/\*.*?\*/`)
+	annotation   = regexp.MustCompile(`(?m)^--\s*(severity|description):\s*(.+?)\s*$`)
+	identToken   = regexp.MustCompile(`[A-Za-z_][A-Za-z0-9_]*`)
+)
+
+// LoadCatalog reads the models under staging/, intermediate/ and marts/ and
+// the data tests under tests/ of fsys, and orders the models so that every
+// model builds after the models it reads. Two files with the same name, a
+// model reading a later layer, and a dependency cycle are errors naming the
+// files involved.
+func LoadCatalog(fsys fs.FS) (*Catalog, error) {
+	byName := map[string]*Model{}
+	var names []string
+	for _, layer := range Layers {
+		files, err := fs.Glob(fsys, layer+"/*.sql")
+		if err != nil {
+			return nil, err
+		}
+		for _, f := range files {
+			body, err := fs.ReadFile(fsys, f)
+			if err != nil {
+				return nil, fmt.Errorf("sql: %s: %w", f, err)
+			}
+			name := strings.TrimSuffix(path.Base(f), ".sql")
+			if prev, dup := byName[name]; dup {
+				return nil, fmt.Errorf("sql: model %s is defined twice: %s and %s", name, prev.Path, f)
+			}
+			if !paramName.MatchString(name) {
+				return nil, fmt.Errorf("sql: %s: model names use lower-case letters, digits and _", f)
+			}
+			byName[name] = &Model{Name: name, Path: f, Layer: layer, SQL: strings.TrimSpace(string(body))}
+			names = append(names, name)
+		}
+	}
+	layerRank := map[string]int{}
+	for i, l := range Layers {
+		layerRank[l] = i
+	}
+	for _, name := range names {
+		m := byName[name]
+		seen := map[string]bool{}
+		for _, tok := range identToken.FindAllString(stripComments(m.SQL), -1) {
+			tok = strings.ToLower(tok)
+			dep, ok := byName[tok]
+			if !ok || tok == name || seen[tok] {
+				continue
+			}
+			seen[tok] = true
+			if layerRank[dep.Layer] > layerRank[m.Layer] {
+				return nil, fmt.Errorf("sql: %s reads %s, which is in a later layer (%s)", m.Path, dep.Path, dep.Layer)
+			}
+			m.Deps = append(m.Deps, tok)
+		}
+		sort.Strings(m.Deps)
+	}
+	order, err := topoSort(names, byName, layerRank)
+	if err != nil {
+		return nil, err
+	}
+	cat := &Catalog{}
+	for _, n := range order {
+		cat.Models = append(cat.Models, *byName[n])
+	}
+
+	tests, err := fs.Glob(fsys, "tests/*.sql")
+	if err != nil {
+		return nil, err
+	}
+	for _, f := range tests {
+		body, err := fs.ReadFile(fsys, f)
+		if err != nil {
+			return nil, fmt.Errorf("sql: %s: %w", f, err)
+		}
+		t := DataTest{Name: strings.TrimSuffix(path.Base(f), ".sql"), Path: f, SQL: strings.TrimSpace(string(body)), Severity: "error"}
+		for _, m := range annotation.FindAllStringSubmatch(t.SQL, -1) {
+			switch m[1] {
+			case "severity":
+				t.Severity = strings.ToLower(m[2])
+			case "description":
+				t.Description = m[2]
+			}
+		}
+		if t.Severity != "error" && t.Severity != "warn" {
+			return nil, fmt.Errorf("sql: %s: severity must be error or warn, got %q", f, t.Severity)
+		}
+		cat.Tests = append(cat.Tests, t)
+	}
+	return cat, nil
+}
+
+func stripComments(s string) string {
+	return lineComment.ReplaceAllString(blockComment.ReplaceAllString(s, " "), " ")
+}
+
+// topoSort orders models so that dependencies come first; among models that
+// are ready at the same time, earlier layers and then names go first, so the
+// order is stable.
+func topoSort(names []string, byName map[string]*Model, layerRank map[string]int) ([]string, error) {
+	indeg := map[string]int{}
+	users := map[string][]string{}
+	for _, n := range names {
+		indeg[n] += 0
+		for _, d := range byName[n].Deps {
+			indeg[n]++
+			users[d] = append(users[d], n)
+		}
+	}
+	less := func(a, b string) bool {
+		la, lb := layerRank[byName[a].Layer], layerRank[byName[b].Layer]
+		if la != lb {
+			return la < lb
+		}
+		return a < b
+	}
+	var ready, order []string
+	for _, n := range names {
+		if indeg[n] == 0 {
+			ready = append(ready, n)
+		}
+	}
+	for len(ready) > 0 {
+		sort.Slice(ready, func(i, j int) bool { return less(ready[i], ready[j]) })
+		n := ready[0]
+		ready = ready[1:]
+		order = append(order, n)
+		for _, u := range users[n] {
+			indeg[u]--
+			if indeg[u] == 0 {
+				ready = append(ready, u)
+			}
+		}
+	}
+	if len(order) < len(names) {
+		var stuck []string
+		for _, n := range names {
+			if !slices.Contains(order, n) {
+				stuck = append(stuck, byName[n].Path)
+			}
+		}
+		sort.Strings(stuck)
+		return nil, fmt.Errorf("sql: dependency cycle among %s", strings.Join(stuck, ", "))
+	}
+	return order, nil
+}

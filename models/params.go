@@ -1,0 +1,93 @@
+package models
+
+import (
+	"context"
+	"fmt"
+	"time"
+
+	"github.com/apache/arrow-go/v18/arrow"
+	"github.com/apache/arrow-go/v18/arrow/array"
+	"github.com/apache/arrow-go/v18/arrow/memory"
+
+	"github.com/socialroi/socialroi/config"
+)
+
+// Week is an ISO report week: Monday to Sunday.
+type Week struct {
+	Start time.Time // Monday, midnight UTC as a calendar day
+}
+
+// End is the week's Sunday.
+func (w Week) End() time.Time { return w.Start.AddDate(0, 0, 6) }
+
+// Label is the ISO week, e.g. 2026-W47.
+func (w Week) Label() string {
+	y, n := w.Start.ISOWeek()
+	return fmt.Sprintf("%d-W%02d", y, n)
+}
+
+// ParamsFor derives the SQL parameters of a run from the config and week.
+// This is the one place parameters are named: SQL reads exactly these.
+func ParamsFor(cfg *config.Config, week Week) Params {
+	return Params{
+		"reporting_currency": cfg.Reporting.Currency,
+		"timezone":           cfg.Reporting.Timezone,
+		"week_start":         week.Start,
+		"week_end":           week.End(),
+		"lookback_days":      cfg.Attribution.LookbackDays,
+		"half_life_days":     cfg.Attribution.HalfLifeDays,
+		"position_first":     cfg.Attribution.PositionFirst,
+		"position_last":      cfg.Attribution.PositionLast,
+		"models":             cfg.Attribution.Models,
+		"primary_model":      cfg.Reporting.PrimaryModel,
+		"conversion_types":   cfg.Reporting.ConversionTypes,
+	}
+}
+
+var (
+	channelRulesSchema = arrow.NewSchema([]arrow.Field{
+		{Name: "rule_order", Type: arrow.PrimitiveTypes.Int64},
+		{Name: "channel", Type: arrow.BinaryTypes.String},
+		{Name: "platform", Type: arrow.BinaryTypes.String},
+		{Name: "utm_source", Type: arrow.BinaryTypes.String},
+		{Name: "utm_medium", Type: arrow.BinaryTypes.String},
+		{Name: "click_id_type", Type: arrow.BinaryTypes.String},
+		{Name: "referrer", Type: arrow.BinaryTypes.String},
+		{Name: "interaction", Type: arrow.BinaryTypes.String},
+	}, nil)
+	platformPatternsSchema = arrow.NewSchema([]arrow.Field{
+		{Name: "pattern_order", Type: arrow.PrimitiveTypes.Int64},
+		{Name: "platform", Type: arrow.BinaryTypes.String},
+		{Name: "pattern", Type: arrow.BinaryTypes.String},
+	}, nil)
+)
+
+// LoadConfigTables replaces the tables SQL reads configuration from:
+// channel_rules and platform_patterns.
+func (tx *Tx) LoadConfigTables(ctx context.Context, cfg *config.Config) error {
+	mem := memory.DefaultAllocator
+	rb := array.NewRecordBuilder(mem, channelRulesSchema)
+	defer rb.Release()
+	for i, r := range cfg.Channels.Rules {
+		rb.Field(0).(*array.Int64Builder).Append(int64(i + 1))
+		for j, v := range []string{r.Channel, r.Platform, r.Source, r.Medium, r.ClickIDType, r.Referrer, r.Interaction} {
+			rb.Field(j + 1).(*array.StringBuilder).Append(v)
+		}
+	}
+	rules := rb.NewRecordBatch()
+	defer rules.Release()
+	if err := tx.Replace(ctx, "channel_rules", channelRulesSchema, []arrow.RecordBatch{rules}); err != nil {
+		return err
+	}
+
+	pb := array.NewRecordBuilder(mem, platformPatternsSchema)
+	defer pb.Release()
+	for i, p := range config.PlatformPatterns {
+		pb.Field(0).(*array.Int64Builder).Append(int64(i + 1))
+		pb.Field(1).(*array.StringBuilder).Append(p.Platform)
+		pb.Field(2).(*array.StringBuilder).Append(p.Pattern)
+	}
+	patterns := pb.NewRecordBatch()
+	defer patterns.Release()
+	return tx.Replace(ctx, "platform_patterns", platformPatternsSchema, []arrow.RecordBatch{patterns})
+}

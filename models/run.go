@@ -1,0 +1,124 @@
+package models
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+	"log/slog"
+	"strings"
+	"time"
+)
+
+// ModelResult is what building one model produced.
+type ModelResult struct {
+	Name     string
+	Path     string
+	Rows     int64
+	Duration time.Duration
+}
+
+// ModelError is a model that failed to build; it names the file.
+type ModelError struct {
+	Path string
+	Err  error
+}
+
+func (e *ModelError) Error() string { return fmt.Sprintf("sql model %s: %v", e.Path, e.Err) }
+func (e *ModelError) Unwrap() error { return e.Err }
+
+// RunModels builds every model of the catalog, in order, as a table named
+// after it, inside the transaction. Parameters must be set first (Set).
+func (tx *Tx) RunModels(ctx context.Context, cat *Catalog, log *slog.Logger) ([]ModelResult, error) {
+	if log == nil {
+		log = slog.New(slog.DiscardHandler)
+	}
+	var out []ModelResult
+	for _, m := range cat.Models {
+		start := time.Now()
+		stmt := fmt.Sprintf("CREATE OR REPLACE TABLE %s AS\n%s", Ident(m.Name), strings.TrimRight(m.SQL, "; \n\t"))
+		if _, err := tx.w.conn.ExecContext(ctx, stmt); err != nil {
+			return out, &ModelError{Path: m.Path, Err: err}
+		}
+		var n int64
+		if err := tx.w.conn.QueryRowContext(ctx, "SELECT count(*) FROM "+Ident(m.Name)).Scan(&n); err != nil {
+			return out, &ModelError{Path: m.Path, Err: err}
+		}
+		r := ModelResult{Name: m.Name, Path: m.Path, Rows: n, Duration: time.Since(start)}
+		log.Debug("model built", "model", m.Name, "rows", n, "ms", r.Duration.Milliseconds())
+		out = append(out, r)
+	}
+	return out, nil
+}
+
+// TestResult is the outcome of one data test.
+type TestResult struct {
+	Name        string
+	Path        string
+	Severity    string
+	Description string
+	Failures    int64    // offending rows
+	Sample      []string // up to five offending rows, rendered
+}
+
+// Passed reports whether the test found no offending rows.
+func (r TestResult) Passed() bool { return r.Failures == 0 }
+
+// RunTests runs every data test. A test that cannot run (bad SQL) is an
+// error naming its file; a test that finds offending rows is a result, and
+// the caller decides what a failure means for the run.
+func (tx *Tx) RunTests(ctx context.Context, cat *Catalog) ([]TestResult, error) {
+	return runTests(ctx, tx.w.conn, cat)
+}
+
+func runTests(ctx context.Context, conn *sql.Conn, cat *Catalog) ([]TestResult, error) {
+	var out []TestResult
+	for _, t := range cat.Tests {
+		body := strings.TrimRight(stripLineComments(t.SQL), "; \n\t")
+		r := TestResult{Name: t.Name, Path: t.Path, Severity: t.Severity, Description: t.Description}
+		if err := conn.QueryRowContext(ctx, "SELECT count(*) FROM (\n"+body+"\n)").Scan(&r.Failures); err != nil {
+			return out, fmt.Errorf("data test %s: %w", t.Path, err)
+		}
+		if r.Failures > 0 {
+			sample, err := sampleRows(ctx, conn, "SELECT * FROM (\n"+body+"\n) LIMIT 5")
+			if err != nil {
+				return out, fmt.Errorf("data test %s: %w", t.Path, err)
+			}
+			r.Sample = sample
+		}
+		out = append(out, r)
+	}
+	return out, nil
+}
+
+func stripLineComments(s string) string {
+	return lineComment.ReplaceAllString(s, "")
+}
+
+func sampleRows(ctx context.Context, conn *sql.Conn, q string) ([]string, error) {
+	rows, err := conn.QueryContext(ctx, q)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	cols, err := rows.Columns()
+	if err != nil {
+		return nil, err
+	}
+	var out []string
+	for rows.Next() {
+		vals := make([]any, len(cols))
+		ptrs := make([]any, len(cols))
+		for i := range vals {
+			ptrs[i] = &vals[i]
+		}
+		if err := rows.Scan(ptrs...); err != nil {
+			return nil, err
+		}
+		parts := make([]string, len(cols))
+		for i, c := range cols {
+			parts[i] = fmt.Sprintf("%s=%v", c, vals[i])
+		}
+		out = append(out, strings.Join(parts, " "))
+	}
+	return out, rows.Err()
+}

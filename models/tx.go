@@ -1,0 +1,183 @@
+package models
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"regexp"
+	"sort"
+	"strings"
+	"time"
+
+	"github.com/apache/arrow-go/v18/arrow"
+	"github.com/apache/arrow-go/v18/arrow/array"
+
+	"github.com/socialroi/socialroi/transform"
+)
+
+// Tx is a warehouse transaction: everything a run writes goes through one,
+// and either all of it lands (Commit) or none (Rollback).
+type Tx struct {
+	w    *Warehouse
+	done bool
+}
+
+// Begin starts the run's transaction.
+func (w *Warehouse) Begin(ctx context.Context) (*Tx, error) {
+	if _, err := w.conn.ExecContext(ctx, "BEGIN TRANSACTION"); err != nil {
+		return nil, fmt.Errorf("warehouse: begin: %w", err)
+	}
+	return &Tx{w: w}, nil
+}
+
+// Commit makes the transaction's writes durable.
+func (tx *Tx) Commit(ctx context.Context) error {
+	if tx.done {
+		return errors.New("warehouse: transaction already finished")
+	}
+	tx.done = true
+	if _, err := tx.w.conn.ExecContext(ctx, "COMMIT"); err != nil {
+		return fmt.Errorf("warehouse: commit: %w", err)
+	}
+	return nil
+}
+
+// Rollback discards the transaction's writes. It is safe to call after
+// Commit (it then does nothing), so callers can defer it.
+func (tx *Tx) Rollback() error {
+	if tx.done {
+		return nil
+	}
+	tx.done = true
+	// A cancelled run context must not prevent the rollback.
+	_, err := tx.w.conn.ExecContext(context.Background(), "ROLLBACK")
+	return err
+}
+
+// Scope narrows what a load replaces beyond the natural key: every existing
+// row whose Column equals Value and whose DateColumn falls in [Since, Until]
+// is deleted before the new rows go in. That is how a source's re-extracted
+// window (a restatement) replaces the old one, including rows that no longer
+// exist at the source.
+type Scope struct {
+	Column     string
+	Value      string
+	DateColumn string
+	Since      time.Time
+	Until      time.Time
+}
+
+// Load upserts records into a canonical table: rows whose natural key matches
+// an incoming row are replaced, and so are the rows in scope (if given).
+// It returns the number of rows loaded.
+//
+// The records are registered as an Arrow view and materialized with one
+// INSERT … SELECT (no per-row copies); aggregating over the view directly is
+// avoided because duckdb-go has returned wrong results for it.
+func (tx *Tx) Load(ctx context.Context, table string, recs []arrow.RecordBatch, scope *Scope) (int64, error) {
+	t, err := transform.Lookup(table)
+	if err != nil {
+		return 0, err
+	}
+	for _, r := range recs {
+		if !r.Schema().Equal(t.Schema) {
+			return 0, fmt.Errorf("load %s: record schema does not match the canonical schema:\n got %s\nwant %s", table, r.Schema(), t.Schema)
+		}
+	}
+	staged := "__stage_" + table
+	if err := tx.stage(ctx, staged, t.Schema, recs); err != nil {
+		return 0, fmt.Errorf("load %s: %w", table, err)
+	}
+	defer tx.w.conn.ExecContext(context.Background(), "DROP TABLE IF EXISTS "+Ident(staged))
+
+	conds := make([]string, len(t.Key))
+	for i, k := range t.Key {
+		conds[i] = fmt.Sprintf("%s.%s = s.%s", Ident(table), Ident(k), Ident(k))
+	}
+	del := fmt.Sprintf("DELETE FROM %s USING %s s WHERE %s", Ident(table), Ident(staged), strings.Join(conds, " AND "))
+	if _, err := tx.w.conn.ExecContext(ctx, del); err != nil {
+		return 0, fmt.Errorf("load %s: replace by natural key: %w", table, err)
+	}
+	if scope != nil {
+		q := fmt.Sprintf("DELETE FROM %s WHERE %s = ? AND %s BETWEEN ? AND ?",
+			Ident(table), Ident(scope.Column), Ident(scope.DateColumn))
+		if _, err := tx.w.conn.ExecContext(ctx, q, scope.Value, scope.Since, scope.Until); err != nil {
+			return 0, fmt.Errorf("load %s: replace window: %w", table, err)
+		}
+	}
+	res, err := tx.w.conn.ExecContext(ctx, fmt.Sprintf("INSERT INTO %s BY NAME SELECT * FROM %s", Ident(table), Ident(staged)))
+	if err != nil {
+		return 0, fmt.Errorf("load %s: insert: %w", table, err)
+	}
+	n, _ := res.RowsAffected()
+	return n, nil
+}
+
+// Replace swaps the whole content of a run-scoped table (configuration
+// tables such as channel_rules), creating it from the schema if needed.
+func (tx *Tx) Replace(ctx context.Context, table string, schema *arrow.Schema, recs []arrow.RecordBatch) error {
+	if err := tx.stage(ctx, table, schema, recs); err != nil {
+		return fmt.Errorf("replace %s: %w", table, err)
+	}
+	return nil
+}
+
+// stage materializes records into a fresh table of the given name.
+func (tx *Tx) stage(ctx context.Context, name string, schema *arrow.Schema, recs []arrow.RecordBatch) error {
+	ddl, err := CreateTableSQL(name, schema, false)
+	if err != nil {
+		return err
+	}
+	if _, err := tx.w.conn.ExecContext(ctx, "DROP TABLE IF EXISTS "+Ident(name)); err != nil {
+		return err
+	}
+	if _, err := tx.w.conn.ExecContext(ctx, ddl); err != nil {
+		return err
+	}
+	if len(recs) == 0 {
+		return nil
+	}
+	rdr, err := array.NewRecordReader(schema, recs)
+	if err != nil {
+		return err
+	}
+	defer rdr.Release()
+	view := "__arrow_" + name
+	release, err := tx.w.ar.RegisterView(rdr, view)
+	if err != nil {
+		return fmt.Errorf("register arrow view: %w", err)
+	}
+	defer release()
+	if _, err := tx.w.conn.ExecContext(ctx, fmt.Sprintf("INSERT INTO %s BY NAME SELECT * FROM %s", Ident(name), Ident(view))); err != nil {
+		return err
+	}
+	return nil
+}
+
+var paramName = regexp.MustCompile(`^[a-z][a-z0-9_]*$`)
+
+// Params are the run's parameters. SQL reads them with getvariable('name');
+// values are bound, never spliced into SQL.
+type Params map[string]any
+
+// Set binds the parameters as DuckDB variables for the rest of the session.
+func (tx *Tx) Set(ctx context.Context, p Params) error {
+	return setParams(ctx, tx.w, p)
+}
+
+func setParams(ctx context.Context, w *Warehouse, p Params) error {
+	names := make([]string, 0, len(p))
+	for n := range p {
+		names = append(names, n)
+	}
+	sort.Strings(names)
+	for _, n := range names {
+		if !paramName.MatchString(n) {
+			return fmt.Errorf("parameter name %q: use lower-case letters, digits and _", n)
+		}
+		if _, err := w.conn.ExecContext(ctx, "SET VARIABLE "+n+" = ?", p[n]); err != nil {
+			return fmt.Errorf("parameter %s = %v: %w", n, p[n], err)
+		}
+	}
+	return nil
+}

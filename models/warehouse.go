@@ -1,0 +1,197 @@
+// Package models is the DuckDB runner. It opens the warehouse file, creates
+// the canonical tables from their Arrow schemas, loads Arrow records into
+// them (an upsert on each table's natural key), runs the embedded SQL models
+// in dependency order with the run's parameters, runs the data tests, and
+// reads marts back as Arrow.
+//
+// All writes of a run happen inside one transaction (Tx): a failed load,
+// model or data test rolls back, leaving the warehouse as it was.
+package models
+
+import (
+	"context"
+	"database/sql"
+	"database/sql/driver"
+	"errors"
+	"fmt"
+	"net/url"
+	"strings"
+
+	"github.com/apache/arrow-go/v18/arrow"
+	"github.com/apache/arrow-go/v18/arrow/array"
+	"github.com/duckdb/duckdb-go/v2"
+
+	"github.com/socialroi/socialroi/transform"
+)
+
+// Options tune the DuckDB engine.
+type Options struct {
+	Threads     int    // 0 = DuckDB's default
+	MemoryLimit string // e.g. "4GB"; empty = DuckDB's default
+	ReadOnly    bool
+}
+
+// Warehouse is an open DuckDB warehouse. It pins one connection: temp
+// objects, transactions and the Arrow interface all live on it. A Warehouse
+// is not safe for concurrent use.
+type Warehouse struct {
+	path string
+	db   *sql.DB
+	conn *sql.Conn
+	ar   *duckdb.Arrow
+}
+
+// Open opens (creating if needed) the warehouse file at path. An empty path
+// or ":memory:" opens an in-memory database.
+func Open(ctx context.Context, path string, opts Options) (*Warehouse, error) {
+	dsn := path
+	if path == ":memory:" {
+		dsn = ""
+	}
+	q := url.Values{}
+	if opts.Threads > 0 {
+		q.Set("threads", fmt.Sprint(opts.Threads))
+	}
+	if opts.MemoryLimit != "" {
+		q.Set("memory_limit", opts.MemoryLimit)
+	}
+	if opts.ReadOnly {
+		q.Set("access_mode", "READ_ONLY")
+	}
+	if len(q) > 0 {
+		dsn += "?" + q.Encode()
+	}
+	connector, err := duckdb.NewConnector(dsn, nil)
+	if err != nil {
+		return nil, fmt.Errorf("warehouse %s: open: %w", path, err)
+	}
+	db := sql.OpenDB(connector)
+	conn, err := db.Conn(ctx)
+	if err != nil {
+		db.Close()
+		return nil, fmt.Errorf("warehouse %s: connect: %w", path, err)
+	}
+	w := &Warehouse{path: path, db: db, conn: conn}
+	err = conn.Raw(func(dc any) error {
+		ar, err := duckdb.NewArrowFromConn(dc.(driver.Conn))
+		w.ar = ar
+		return err
+	})
+	if err != nil {
+		w.Close()
+		return nil, fmt.Errorf("warehouse %s: arrow interface: %w", path, err)
+	}
+	return w, nil
+}
+
+// Close closes the warehouse.
+func (w *Warehouse) Close() error {
+	var errs []error
+	if w.conn != nil {
+		errs = append(errs, w.conn.Close())
+	}
+	if w.db != nil {
+		errs = append(errs, w.db.Close())
+	}
+	return errors.Join(errs...)
+}
+
+// Path is the warehouse file.
+func (w *Warehouse) Path() string { return w.path }
+
+// DB exposes the pinned connection for read queries.
+func (w *Warehouse) Conn() *sql.Conn { return w.conn }
+
+// EnsureTables creates every canonical table that does not exist yet, with
+// columns derived from its Arrow schema.
+func (w *Warehouse) EnsureTables(ctx context.Context) error {
+	for _, t := range transform.Tables() {
+		ddl, err := CreateTableSQL(t.Name, t.Schema, true)
+		if err != nil {
+			return err
+		}
+		if _, err := w.conn.ExecContext(ctx, ddl); err != nil {
+			return fmt.Errorf("warehouse: create %s: %w", t.Name, err)
+		}
+	}
+	return nil
+}
+
+// QueryArrow runs a query and returns its result as an Arrow stream. The
+// caller must Release the reader.
+func (w *Warehouse) QueryArrow(ctx context.Context, query string, args ...any) (array.RecordReader, error) {
+	return w.ar.QueryContext(ctx, query, args...)
+}
+
+// TableExists reports whether a table or view of that name exists.
+func (w *Warehouse) TableExists(ctx context.Context, name string) (bool, error) {
+	var n int
+	err := w.conn.QueryRowContext(ctx,
+		`SELECT count(*) FROM information_schema.tables WHERE table_schema = 'main' AND table_name = ?`, name).Scan(&n)
+	return n > 0, err
+}
+
+// CreateTableSQL renders a CREATE TABLE statement for an Arrow schema.
+func CreateTableSQL(name string, schema *arrow.Schema, ifNotExists bool) (string, error) {
+	var b strings.Builder
+	b.WriteString("CREATE TABLE ")
+	if ifNotExists {
+		b.WriteString("IF NOT EXISTS ")
+	}
+	b.WriteString(Ident(name))
+	b.WriteString(" (\n")
+	for i, f := range schema.Fields() {
+		t, err := DuckDBType(f.Type)
+		if err != nil {
+			return "", fmt.Errorf("table %s column %s: %w", name, f.Name, err)
+		}
+		fmt.Fprintf(&b, "  %s %s", Ident(f.Name), t)
+		if !f.Nullable {
+			b.WriteString(" NOT NULL")
+		}
+		if i < schema.NumFields()-1 {
+			b.WriteString(",")
+		}
+		b.WriteString("\n")
+	}
+	b.WriteString(")")
+	return b.String(), nil
+}
+
+// DuckDBType maps an Arrow type of the canonical schemas to DuckDB's.
+func DuckDBType(t arrow.DataType) (string, error) {
+	switch tt := t.(type) {
+	case *arrow.StringType:
+		return "VARCHAR", nil
+	case *arrow.Int64Type:
+		return "BIGINT", nil
+	case *arrow.Int32Type:
+		return "INTEGER", nil
+	case *arrow.Float64Type:
+		return "DOUBLE", nil
+	case *arrow.BooleanType:
+		return "BOOLEAN", nil
+	case *arrow.Date32Type:
+		return "DATE", nil
+	case *arrow.TimestampType:
+		if tt.TimeZone != "" {
+			return "TIMESTAMPTZ", nil
+		}
+		return "TIMESTAMP", nil
+	case *arrow.Decimal128Type:
+		return fmt.Sprintf("DECIMAL(%d,%d)", tt.Precision, tt.Scale), nil
+	case *arrow.ListType:
+		inner, err := DuckDBType(tt.Elem())
+		if err != nil {
+			return "", err
+		}
+		return inner + "[]", nil
+	}
+	return "", fmt.Errorf("no DuckDB type for Arrow %s", t)
+}
+
+// Ident quotes an identifier for DuckDB, so that no name from config or data
+// is ever spliced into SQL unquoted.
+func Ident(name string) string {
+	return `"` + strings.ReplaceAll(name, `"`, `""`) + `"`
+}

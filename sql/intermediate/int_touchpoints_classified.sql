@@ -1,0 +1,94 @@
+-- Every touchpoint gets a channel and a platform.
+--
+-- Influencer link keys from the registry win first (a creator's link is an
+-- influencer touch whatever its UTMs say); then the ordered channel rules
+-- from config, first match wins; the platform comes from the matching rule,
+-- else from the platform patterns over utm_source, click id type and referrer.
+-- Paid touchpoints carry the campaign and ad ids from utm_campaign and
+-- utm_content, which is the convention the ad platforms' URL templates use.
+WITH touch AS (
+    SELECT
+        *,
+        coalesce(utm_source, '') AS m_source,
+        coalesce(utm_medium, '') AS m_medium,
+        coalesce(click_id_type, '') AS m_click_id_type,
+        coalesce(referrer, '') AS m_referrer,
+        coalesce(interaction, '') AS m_interaction
+    FROM stg_touchpoints
+),
+
+creator_links AS (
+    SELECT DISTINCT creator_id, platform, unnest(link_keys) AS link_key
+    FROM influencers
+),
+
+by_creator_link AS (
+    SELECT t.touchpoint_id, min(l.creator_id) AS creator_id, min(l.platform) AS creator_platform
+    FROM touch AS t
+    JOIN creator_links AS l ON l.link_key IN (t.utm_campaign, t.utm_content)
+    GROUP BY t.touchpoint_id
+),
+
+by_rule AS (
+    SELECT t.touchpoint_id, r.channel, nullif(r.platform, '') AS rule_platform
+    FROM touch AS t
+    JOIN channel_rules AS r
+        ON (r.utm_source = '' OR regexp_matches(t.m_source, r.utm_source, 'i'))
+        AND (r.utm_medium = '' OR regexp_matches(t.m_medium, r.utm_medium, 'i'))
+        AND (r.click_id_type = '' OR regexp_matches(t.m_click_id_type, r.click_id_type, 'i'))
+        AND (r.referrer = '' OR regexp_matches(t.m_referrer, r.referrer, 'i'))
+        AND (r.interaction = '' OR regexp_matches(t.m_interaction, r.interaction, 'i'))
+    QUALIFY row_number() OVER (PARTITION BY t.touchpoint_id ORDER BY r.rule_order) = 1
+),
+
+by_pattern AS (
+    -- utm_source says the platform most directly, then the click id (an
+    -- fbclid also comes from Instagram), then the referrer.
+    SELECT t.touchpoint_id, p.platform
+    FROM touch AS t
+    JOIN platform_patterns AS p
+        ON regexp_matches(t.m_source, p.pattern, 'i')
+        OR regexp_matches(t.m_click_id_type, p.pattern, 'i')
+        OR regexp_matches(t.m_referrer, p.pattern, 'i')
+    QUALIFY row_number() OVER (
+        PARTITION BY t.touchpoint_id
+        ORDER BY
+            CASE
+                WHEN regexp_matches(t.m_source, p.pattern, 'i') THEN 1
+                WHEN t.m_source = '' AND regexp_matches(t.m_click_id_type, p.pattern, 'i') THEN 2
+                WHEN t.m_source = '' AND regexp_matches(t.m_referrer, p.pattern, 'i') THEN 3
+                ELSE 4
+            END,
+            p.pattern_order
+    ) = 1
+)
+
+SELECT
+    t.touchpoint_id,
+    t.person_id,
+    t.anonymous_id,
+    t.ts,
+    t.local_date,
+    t.week_start,
+    t.interaction,
+    t.utm_source,
+    t.utm_medium,
+    t.utm_campaign,
+    t.utm_content,
+    t.utm_term,
+    t.click_id,
+    t.click_id_type,
+    t.landing_page,
+    t.referrer,
+    t.source,
+    CASE WHEN c.touchpoint_id IS NOT NULL THEN 'influencer' ELSE coalesce(r.channel, 'other') END AS channel,
+    coalesce(r.rule_platform, p.platform, c.creator_platform) AS platform,
+    c.creator_id,
+    CASE WHEN coalesce(r.channel, '') IN ('paid_social', 'retargeting', 'paid_search') AND c.touchpoint_id IS NULL
+        THEN t.utm_campaign END AS campaign_id,
+    CASE WHEN coalesce(r.channel, '') IN ('paid_social', 'retargeting', 'paid_search') AND c.touchpoint_id IS NULL
+        THEN t.utm_content END AS ad_id
+FROM touch AS t
+LEFT JOIN by_creator_link AS c USING (touchpoint_id)
+LEFT JOIN by_rule AS r USING (touchpoint_id)
+LEFT JOIN by_pattern AS p USING (touchpoint_id)
