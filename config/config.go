@@ -29,21 +29,21 @@ import (
 
 // Config is a loaded, validated configuration.
 type Config struct {
-	Warehouse        string       `yaml:"warehouse"`
-	RawDir           string       `yaml:"raw_dir"`
-	OutDir           string       `yaml:"out_dir"`
-	Reporting        Reporting    `yaml:"reporting"`
-	Attribution      Attribution  `yaml:"attribution"`
-	RestatementDays  int          `yaml:"restatement_days"`
-	DuckDB           DuckDB       `yaml:"duckdb"`
-	Outputs          []string     `yaml:"outputs"`
-	Channels         Channels     `yaml:"channels"`
-	Sources          []SourceSpec `yaml:"-"`
-	RawSources       yaml.Node    `yaml:"sources"`
-	ExcelRowCap      int          `yaml:"excel_row_cap"`
-	secrets          []string
-	hash             string
-	dir              string
+	Warehouse       string       `yaml:"warehouse"`
+	RawDir          string       `yaml:"raw_dir"`
+	OutDir          string       `yaml:"out_dir"`
+	Reporting       Reporting    `yaml:"reporting"`
+	Attribution     Attribution  `yaml:"attribution"`
+	RestatementDays int          `yaml:"restatement_days"`
+	DuckDB          DuckDB       `yaml:"duckdb"`
+	Outputs         []string     `yaml:"outputs"`
+	Channels        Channels     `yaml:"channels"`
+	Sources         []SourceSpec `yaml:"-"`
+	RawSources      yaml.Node    `yaml:"sources"`
+	ExcelRowCap     int          `yaml:"excel_row_cap"`
+	secrets         []string
+	hash            string
+	dir             string
 }
 
 // Reporting holds the rules of the weekly report.

@@ -20,7 +20,7 @@
 //
 // Config tables loaded by the pipeline before the models run:
 // channel_rules (rule_order, channel, platform, utm_source, utm_medium,
-// click_id_type, referrer, interaction — regexes, '' = any) and
+// click_id_type, referrer, interaction — regexes, ” = any) and
 // platform_patterns (pattern_order, platform, pattern).
 package sqlfiles
 
