@@ -381,8 +381,8 @@ func (c *Config) validate() error {
 	if a.HalfLifeDays <= 0 {
 		return bad("attribution.half_life_days", "must be positive, got %g", a.HalfLifeDays)
 	}
-	if a.PositionFirst < 0 || a.PositionLast < 0 || a.PositionFirst+a.PositionLast > 1 {
-		return bad("attribution.position_first", "position_first and position_last must be ≥ 0 and add up to at most 1, got %g and %g", a.PositionFirst, a.PositionLast)
+	if a.PositionFirst < 0 || a.PositionLast < 0 || a.PositionFirst+a.PositionLast > 1 || a.PositionFirst+a.PositionLast == 0 {
+		return bad("attribution.position_first", "position_first and position_last must be ≥ 0 and add up to more than 0 and at most 1, got %g and %g", a.PositionFirst, a.PositionLast)
 	}
 	if len(a.Models) == 0 {
 		return bad("attribution.models", "must list at least one model")

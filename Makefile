@@ -1,0 +1,44 @@
+# socialroi — build, test and run targets. Every target passes the
+# duckdb_arrow build tag: duckdb-go's Arrow interface is behind it.
+GO        ?= go
+TAGS      := duckdb_arrow
+GOFLAGS   := -tags=$(TAGS)
+BIN       := bin/socialroi
+OUT       ?= out
+
+.PHONY: all build demo test test-race bench lint tidy-check fuzz clean
+
+all: build
+
+build:
+	$(GO) build $(GOFLAGS) -o $(BIN) ./cmd/socialroi
+
+## demo: run the whole pipeline offline on the embedded emulators and
+## generated data; writes $(OUT)/socialroi_<week>.xlsx, Parquet and the manifest.
+demo: build
+	./$(BIN) demo --out $(OUT)
+
+## test: every test, including the end-to-end demo test.
+test:
+	$(GO) test $(GOFLAGS) -count=1 ./...
+
+test-race:
+	$(GO) test $(GOFLAGS) -race -count=1 ./...
+
+## bench: Go benchmarks (decoding, Arrow building, models).
+bench:
+	$(GO) test $(GOFLAGS) -run '^$$' -bench . -benchmem ./...
+
+lint:
+	$(GO) vet $(GOFLAGS) ./...
+	@test -z "$$(gofmt -l $$(git ls-files '*.go'))" || { echo "gofmt needed:"; gofmt -l $$(git ls-files '*.go'); exit 1; }
+
+## tidy-check: fails when go.mod/go.sum are not tidy.
+tidy-check:
+	$(GO) mod tidy -diff
+
+fuzz:
+	$(GO) test $(GOFLAGS) -run '^$$' -fuzz FuzzCSV -fuzztime 30s ./extract/files
+
+clean:
+	rm -rf bin $(OUT)

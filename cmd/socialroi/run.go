@@ -1,0 +1,138 @@
+package main
+
+import (
+	"fmt"
+	"os"
+	"slices"
+	"strings"
+
+	"github.com/spf13/cobra"
+
+	"github.com/socialroi/socialroi/config"
+	"github.com/socialroi/socialroi/models"
+	"github.com/socialroi/socialroi/pipeline"
+)
+
+type runOpts struct {
+	configPath      string
+	week            string
+	sources         string
+	skipExtract     bool
+	outputs         string
+	allowQAFailures bool
+}
+
+func newRunCmd(g *globals) *cobra.Command {
+	o := &runOpts{}
+	cmd := &cobra.Command{
+		Use:   "run --config FILE [--week 2026-W47]",
+		Short: "The scheduled job: extract, model and report one week",
+		Long: `Runs the whole pipeline for one report week: extracts every enabled source
+(concurrently, re-extracting the restatement window), loads and models the
+data in the warehouse in one transaction, runs the data tests, and writes
+the workbook, Parquet files and out/<week>/manifest.json.
+
+Re-running a week replaces that week's outputs; it never duplicates rows.`,
+		Example: `  socialroi run --config socialroi.yaml
+  socialroi run --config socialroi.yaml --week 2026-W47 --sources meta,web
+  socialroi run --config socialroi.yaml --skip-extract --outputs excel`,
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			cfg, err := loadConfig(o.configPath)
+			if err != nil {
+				return err
+			}
+			return runPipeline(cmd, g, cfg, o)
+		},
+	}
+	f := cmd.Flags()
+	f.StringVarP(&o.configPath, "config", "c", "socialroi.yaml", "config file")
+	f.StringVar(&o.week, "week", "", "ISO report week, e.g. 2026-W47 (default: the last complete week)")
+	f.StringVar(&o.sources, "sources", "", "comma-separated source names to extract (default: all enabled)")
+	f.BoolVar(&o.skipExtract, "skip-extract", false, "model and report what the warehouse already holds")
+	f.StringVar(&o.outputs, "outputs", "", "comma-separated outputs: excel,parquet,csv (default: from the config)")
+	f.BoolVar(&o.allowQAFailures, "allow-qa-failures", false, "publish outputs even when data tests of severity error fail")
+	return cmd
+}
+
+func loadConfig(path string) (*config.Config, error) {
+	if _, err := os.Stat(path); os.IsNotExist(err) {
+		return nil, &config.Error{File: path, Msg: "no such file (write a starter one with `socialroi init`)"}
+	}
+	return config.Load(path)
+}
+
+func splitList(s string) []string {
+	var out []string
+	for _, p := range strings.Split(s, ",") {
+		if p = strings.TrimSpace(p); p != "" {
+			out = append(out, p)
+		}
+	}
+	return out
+}
+
+// runPipeline runs the pipeline with the command's options and reports the
+// outcome on stdout, returning the exit code as an error for non-zero codes.
+func runPipeline(cmd *cobra.Command, g *globals, cfg *config.Config, o *runOpts) error {
+	log, err := g.logger()
+	if err != nil {
+		return err
+	}
+	var week models.Week
+	if o.week != "" {
+		if week, err = pipeline.ParseWeek(o.week); err != nil {
+			return usageErr("--week: %v", err)
+		}
+	}
+	outputs := splitList(o.outputs)
+	for _, out := range outputs {
+		if !slices.Contains(config.KnownOutputs, out) {
+			return usageErr("--outputs: unknown output %q (known: %s)", out, strings.Join(config.KnownOutputs, ", "))
+		}
+	}
+	res := pipeline.Run(cmd.Context(), pipeline.Options{
+		Config:          cfg,
+		Week:            week,
+		Sources:         splitList(o.sources),
+		SkipExtract:     o.skipExtract,
+		Outputs:         outputs,
+		AllowQAFailures: o.allowQAFailures,
+		Logger:          log,
+		Version:         versionString(),
+	})
+	printResult(g, res)
+	if res.ExitCode != 0 {
+		return &exitError{code: res.ExitCode, err: res.Err}
+	}
+	return nil
+}
+
+func printResult(g *globals, res *pipeline.Result) {
+	w := g.stdout
+	fmt.Fprintf(w, "Week %s (%s – %s), run %s\n", res.Week.Label(),
+		res.Week.Start.Format("2 Jan"), res.Week.End().Format("2 Jan 2006"), res.RunID)
+	for _, s := range res.Sources {
+		status := "ok"
+		if s.Err != nil {
+			status = "FAILED"
+		}
+		var rows []string
+		for t, n := range s.Rows {
+			rows = append(rows, fmt.Sprintf("%s %d", t, n))
+		}
+		slices.Sort(rows)
+		fmt.Fprintf(w, "  source %-12s %-6s %s\n", s.Name, status, strings.Join(rows, ", "))
+	}
+	for _, t := range res.Tests {
+		if !t.Passed() {
+			fmt.Fprintf(w, "  data test %s (%s): %d offending rows\n", t.Name, t.Severity, t.Failures)
+		}
+	}
+	if res.Workbook != "" {
+		fmt.Fprintf(w, "Workbook: %s\n", res.Workbook)
+	}
+	if res.OutDir != "" {
+		fmt.Fprintf(w, "Parquet and manifest: %s\n", res.OutDir)
+	}
+}

@@ -1,0 +1,41 @@
+package pipeline
+
+import (
+	"fmt"
+	"strings"
+
+	"github.com/socialroi/socialroi/config"
+	"github.com/socialroi/socialroi/models"
+)
+
+// Definitions are the workbook's Definitions sheet: every metric and rule in
+// plain words, with this run's parameters filled in (DESIGN §4).
+func Definitions(cfg *config.Config, week models.Week) [][2]string {
+	a := cfg.Attribution
+	r := cfg.Reporting
+	return [][2]string{
+		{"Report week", fmt.Sprintf("%s: Monday %s to Sunday %s, days in the %s time zone.",
+			week.Label(), week.Start.Format("2 Jan 2006"), week.End().Format("2 Jan 2006"), r.Timezone)},
+		{"Reporting currency", fmt.Sprintf("All money is in %s. Other currencies are converted with the daily rate for the day of the spend or conversion; a missing rate fails the data tests.", r.Currency)},
+		{"Conversions", fmt.Sprintf("Conversions of type %s. New customers are those conversions flagged as a customer's first.", strings.Join(r.ConversionTypes, ", "))},
+		{"Channels", "Each touchpoint is classified by ordered rules on utm_source, utm_medium, click id and referrer into paid_social, organic_social, influencer, retargeting, paid_search, organic_search, email, referral, direct or other. A touchpoint carrying a creator's link key is influencer. Ad spend belongs to paid_search (search platforms), retargeting (campaigns named with the rt segment) or paid_social."},
+		{"Attribution window", fmt.Sprintf("A conversion's path is the person's touchpoints from %d days before the conversion up to (not including) its time, ordered by time. A conversion without touchpoints is credited to direct.", a.LookbackDays)},
+		{"Models computed", strings.Join(a.Models, ", ") + fmt.Sprintf(". The primary model, used for the Summary, CAC and ROAS headlines, is %s.", r.PrimaryModel)},
+		{"first_touch / last_touch", "All credit to the earliest / latest touchpoint of the path."},
+		{"last_non_direct", "All credit to the latest touchpoint that is not direct; if every touchpoint is direct, to the last one."},
+		{"linear", "Equal credit, 1/n, to each of the n touchpoints."},
+		{"time_decay", fmt.Sprintf("Weight 2^(−days before conversion / %g), normalised to add up to 1: a touchpoint %g days older gets half the weight.", a.HalfLifeDays, a.HalfLifeDays)},
+		{"position_based", fmt.Sprintf("%.0f%% to the first touchpoint, %.0f%% to the last, the rest shared equally by the middle; one touchpoint gets 100%%, two share in the ratio %.0f:%.0f.",
+			a.PositionFirst*100, a.PositionLast*100, a.PositionFirst*100, a.PositionLast*100)},
+		{"Credit ledger", "One row per conversion, credited touchpoint and model: the credit fraction and the revenue it carries. Revenue is split by the largest-remainder method in cents, so each conversion's revenue credits add up to its revenue exactly."},
+		{"Spend", "Ad spend reported by the platforms for the week."},
+		{"Total cost", "Ad spend plus influencer fees, product and bonuses, plus other costs (agency, tools)."},
+		{"Revenue", "Revenue of all conversions in the week."},
+		{"Paid revenue", "Revenue credited by the primary model to paid channels: paid_social, retargeting and paid_search."},
+		{"ROAS", "Attributed revenue / spend. On the Summary: paid revenue / total ad spend."},
+		{"Paid-social CAC", "Spend on paid_social and retargeting / new customers credited to those channels by the model."},
+		{"Blended CAC", "Total cost / all new customers of the week."},
+		{"CPA", "Spend / attributed conversions."},
+		{"Targets", fmt.Sprintf("ROAS below %.2f and CAC above %s %s are flagged.", r.TargetROAS, r.TargetCAC, r.Currency)},
+	}
+}

@@ -1,0 +1,326 @@
+// Package pipeline ties the stages of a run together: extract (sources,
+// concurrently, raw landing), load (canonical tables, one transaction),
+// models (the SQL project and its data tests, same transaction) and reports
+// (Parquet, the workbook, the manifest). The CLI and the demo call Run.
+package pipeline
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"log/slog"
+	"time"
+
+	"github.com/apache/arrow-go/v18/arrow/memory"
+
+	"github.com/socialroi/socialroi/config"
+	"github.com/socialroi/socialroi/models"
+	sqlfiles "github.com/socialroi/socialroi/sql"
+	"github.com/socialroi/socialroi/transform"
+)
+
+// Exit codes (DESIGN §5), returned by Result.ExitCode.
+const (
+	ExitOK            = 0
+	ExitFailure       = 1
+	ExitUsage         = 2
+	ExitQA            = 3
+	ExitSourcesFailed = 4
+)
+
+// Options configure one run.
+type Options struct {
+	Config *config.Config
+	// Week is the report week; zero means the last complete week in the
+	// reporting time zone as of Now.
+	Week models.Week
+	// Sources limits the run to these sources (names from the config).
+	Sources []string
+	// SkipExtract runs models and reports on what the warehouse holds.
+	SkipExtract bool
+	// Outputs overrides the config's outputs (excel, parquet, csv, bigquery).
+	Outputs         []string
+	AllowQAFailures bool
+	Logger          *slog.Logger
+	Version         string
+	Now             func() time.Time
+}
+
+// Result is what a run did. ExitCode is the process exit code the CLI should
+// return; Err explains a non-zero code.
+type Result struct {
+	RunID    string
+	Week     models.Week
+	ExitCode int
+	Err      error
+	OutDir   string
+	Workbook string
+	Manifest string
+	Sources  []SourceResult
+	Models   []models.ModelResult
+	Tests    []models.TestResult
+	Outputs  []Output
+	Timings  []Timing
+}
+
+// SourceResult is one source's part of the run.
+type SourceResult struct {
+	Name, Type   string
+	Since, Until time.Time
+	Rows         map[string]int64
+	RawDir       string
+	Err          error
+}
+
+// Output is one file the run wrote.
+type Output struct {
+	Kind   string
+	Path   string
+	Rows   int64
+	Bytes  int64
+	SHA256 string
+}
+
+// Timing is how long a stage took.
+type Timing struct {
+	Stage   string
+	Seconds float64
+}
+
+type weekRange struct{ start, end time.Time }
+
+// LastCompleteWeek is the ISO week before the one that contains now, in loc.
+func LastCompleteWeek(now time.Time, loc *time.Location) models.Week {
+	local := now.In(loc)
+	day := time.Date(local.Year(), local.Month(), local.Day(), 0, 0, 0, 0, time.UTC)
+	offset := (int(day.Weekday()) + 6) % 7 // days since Monday
+	thisMonday := day.AddDate(0, 0, -offset)
+	return models.Week{Start: thisMonday.AddDate(0, 0, -7)}
+}
+
+// ParseWeek parses an ISO week like 2026-W47.
+func ParseWeek(s string) (models.Week, error) {
+	var year, week int
+	if _, err := fmt.Sscanf(s, "%d-W%d", &year, &week); err != nil || week < 1 || week > 53 {
+		return models.Week{}, fmt.Errorf("week %q: use the ISO form YYYY-Www, e.g. 2026-W47", s)
+	}
+	// ISO week 1 contains 4 January.
+	jan4 := time.Date(year, 1, 4, 0, 0, 0, 0, time.UTC)
+	monday1 := jan4.AddDate(0, 0, -((int(jan4.Weekday()) + 6) % 7))
+	start := monday1.AddDate(0, 0, 7*(week-1))
+	if y, w := start.ISOWeek(); y != year || w != week {
+		return models.Week{}, fmt.Errorf("week %q: %d has no week %d", s, year, week)
+	}
+	return models.Week{Start: start}, nil
+}
+
+func newRunID(now time.Time) string {
+	var b [3]byte
+	_, _ = rand.Read(b[:])
+	return now.UTC().Format("20060102T150405Z") + "-" + hex.EncodeToString(b[:])
+}
+
+// Run executes one pipeline run. It never panics on bad data: every failure
+// is in Result.Err with the matching exit code, and a run that fails before
+// committing leaves the warehouse and earlier outputs as they were.
+func Run(ctx context.Context, opts Options) *Result {
+	cfg := opts.Config
+	now := time.Now
+	if opts.Now != nil {
+		now = opts.Now
+	}
+	log := opts.Logger
+	if log == nil {
+		log = slog.New(slog.DiscardHandler)
+	}
+	res := &Result{RunID: newRunID(now())}
+	log = log.With("run_id", res.RunID)
+	res.Week = opts.Week
+	if res.Week.Start.IsZero() {
+		res.Week = LastCompleteWeek(now(), cfg.Location())
+	}
+	week := weekRange{start: res.Week.Start, end: res.Week.End()}
+	log.Info("run started", "week", res.Week.Label(), "warehouse", cfg.Warehouse)
+
+	fail := func(code int, err error) *Result {
+		res.ExitCode, res.Err = code, err
+		log.Error("run failed", "exit_code", code, "err", err)
+		return res
+	}
+	stage := func(name string, start time.Time) {
+		res.Timings = append(res.Timings, Timing{Stage: name, Seconds: time.Since(start).Seconds()})
+	}
+
+	mem := memory.DefaultAllocator
+	var runs []*sourceRun
+	if !opts.SkipExtract {
+		specs, err := selectSources(cfg, opts.Sources)
+		if err != nil {
+			return fail(ExitUsage, err)
+		}
+		sources, err := buildSources(specs)
+		if err != nil {
+			return fail(ExitUsage, err)
+		}
+		start := time.Now()
+		runs = extractAll(ctx, res.RunID, cfg, week, specs, sources, mem, log)
+		stage("extract", start)
+		defer func() {
+			for _, r := range runs {
+				r.release()
+			}
+		}()
+		for _, r := range runs {
+			res.Sources = append(res.Sources, SourceResult{
+				Name: r.spec.Name, Type: r.spec.Type, Since: r.since, Until: r.until,
+				Rows: r.rows, RawDir: r.rawDir, Err: r.err,
+			})
+		}
+		if err := ctx.Err(); err != nil {
+			return fail(ExitFailure, fmt.Errorf("run cancelled during extraction: %w", err))
+		}
+		if len(runs) > 0 && failedCount(runs) == len(runs) {
+			return fail(ExitFailure, fmt.Errorf("every source failed; nothing was loaded: %w", sourceErrors(runs)))
+		}
+	}
+
+	wh, err := models.Open(ctx, cfg.Warehouse, models.Options{Threads: cfg.DuckDB.Threads, MemoryLimit: cfg.DuckDB.MemoryLimit})
+	if err != nil {
+		return fail(ExitFailure, err)
+	}
+	defer wh.Close()
+
+	start := time.Now()
+	commit, err := buildWarehouse(ctx, wh, cfg, res, runs, opts.AllowQAFailures, log)
+	stage("load_and_models", start)
+	if err != nil {
+		var qa *qaError
+		if errors.As(err, &qa) {
+			return fail(ExitQA, err)
+		}
+		return fail(ExitFailure, err)
+	}
+	_ = commit
+
+	start = time.Now()
+	if err := writeReports(ctx, wh, cfg, opts, res, log); err != nil {
+		return fail(ExitFailure, err)
+	}
+	stage("reports", start)
+
+	if n := failedCount(runs); n > 0 {
+		res.ExitCode, res.Err = ExitSourcesFailed, fmt.Errorf("%d of %d sources failed (the rest were loaded): %w", n, len(runs), sourceErrors(runs))
+		log.Warn("run finished with failed sources", "exit_code", res.ExitCode, "err", res.Err)
+	} else {
+		log.Info("run finished", "week", res.Week.Label(), "out", res.OutDir)
+	}
+	return res
+}
+
+func failedCount(runs []*sourceRun) int {
+	n := 0
+	for _, r := range runs {
+		if r.err != nil {
+			n++
+		}
+	}
+	return n
+}
+
+func sourceErrors(runs []*sourceRun) error {
+	var errs []error
+	for _, r := range runs {
+		if r.err != nil {
+			errs = append(errs, r.err)
+		}
+	}
+	return errors.Join(errs...)
+}
+
+// qaError is a run stopped by failing data tests.
+type qaError struct{ failed []models.TestResult }
+
+func (e *qaError) Error() string {
+	msg := fmt.Sprintf("%d data test(s) failed; outputs withheld (use --allow-qa-failures to publish anyway):", len(e.failed))
+	for _, t := range e.failed {
+		msg += fmt.Sprintf("\n  %s: %d offending rows", t.Path, t.Failures)
+		if len(t.Sample) > 0 {
+			msg += ", e.g. " + t.Sample[0]
+		}
+	}
+	return msg
+}
+
+// buildWarehouse loads the extracted records and runs the models and data
+// tests in one transaction, committing only when all of it succeeded.
+func buildWarehouse(ctx context.Context, wh *models.Warehouse, cfg *config.Config, res *Result, runs []*sourceRun, allowQA bool, log *slog.Logger) (bool, error) {
+	if err := wh.EnsureTables(ctx); err != nil {
+		return false, err
+	}
+	tx, err := wh.Begin(ctx)
+	if err != nil {
+		return false, err
+	}
+	defer tx.Rollback()
+
+	for _, r := range runs {
+		if r.err != nil {
+			continue
+		}
+		for _, table := range transform.TableNames() {
+			recs := r.records[table]
+			if len(recs) == 0 {
+				continue
+			}
+			var scope *models.Scope
+			if table == transform.AdPerformance {
+				// The source re-extracted this window: what it no longer
+				// reports for it is gone at the source too.
+				scope = &models.Scope{Column: "source", Value: r.spec.Name, DateColumn: "date", Since: r.since, Until: r.until}
+			}
+			n, err := tx.Load(ctx, table, recs, scope)
+			if err != nil {
+				return false, fmt.Errorf("source %s: %w", r.spec.Name, err)
+			}
+			log.Info("loaded", "source", r.spec.Name, "table", table, "rows", n)
+		}
+	}
+	if err := tx.LoadConfigTables(ctx, cfg); err != nil {
+		return false, err
+	}
+	if err := tx.Set(ctx, models.ParamsFor(cfg, res.Week)); err != nil {
+		return false, err
+	}
+	cat, err := models.LoadCatalog(sqlfiles.FS)
+	if err != nil {
+		return false, err
+	}
+	res.Models, err = tx.RunModels(ctx, cat, log)
+	if err != nil {
+		return false, err
+	}
+	log.Info("models built", "models", len(res.Models))
+	res.Tests, err = tx.RunTests(ctx, cat)
+	if err != nil {
+		return false, err
+	}
+	var failed []models.TestResult
+	for _, t := range res.Tests {
+		if t.Passed() {
+			continue
+		}
+		log.Warn("data test failed", "test", t.Path, "severity", t.Severity, "rows", t.Failures, "sample", t.Sample)
+		if t.Severity == "error" {
+			failed = append(failed, t)
+		}
+	}
+	if len(failed) > 0 && !allowQA {
+		return false, &qaError{failed: failed}
+	}
+	if err := tx.Commit(ctx); err != nil {
+		return false, err
+	}
+	return true, nil
+}
