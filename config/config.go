@@ -480,3 +480,7 @@ func cleanYAMLError(err error) string {
 	msg = regexp.MustCompile(`field (\S+) not found in type \S+`).ReplaceAllString(msg, "unknown setting $1")
 	return msg
 }
+
+// Validate checks a configuration built in code (flags, tests) by the same
+// rules as a loaded file.
+func (c *Config) Validate() error { return c.validate() }

@@ -119,16 +119,16 @@ func extractAll(ctx context.Context, runID string, cfg *config.Config, week week
 		go func() {
 			defer wg.Done()
 			start := time.Now()
-			slog := log.With("source", spec.Name)
+			l := log.With("source", spec.Name)
 			if err := os.MkdirAll(r.rawDir, 0o755); err != nil {
 				r.err = fmt.Errorf("%s: raw landing: %w", spec.Name, err)
 				return
 			}
-			req := extract.Request{Since: r.since, Until: r.until, RunID: runID, RawDir: r.rawDir, Logger: slog, Mem: mem}
+			req := extract.Request{Since: r.since, Until: r.until, RunID: runID, RawDir: r.rawDir, Logger: l, Mem: mem}
 			r.err = sources[spec.Name].Extract(ctx, req, r)
 			r.duration = time.Since(start)
 			if r.err != nil {
-				slog.Error("source failed", "err", r.err, "seconds", r.duration.Seconds())
+				l.Error("source failed", "err", r.err, "seconds", r.duration.Seconds())
 				r.release()
 				return
 			}
@@ -138,7 +138,7 @@ func extractAll(ctx context.Context, runID string, cfg *config.Config, week week
 			}
 			sort.Strings(tables)
 			for _, t := range tables {
-				slog.Info("extracted", "table", t, "rows", r.rows[t], "seconds", r.duration.Seconds())
+				l.Info("extracted", "table", t, "rows", r.rows[t], "seconds", r.duration.Seconds())
 			}
 		}()
 	}

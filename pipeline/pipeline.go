@@ -63,6 +63,7 @@ type Result struct {
 	Tests    []models.TestResult
 	Outputs  []Output
 	Timings  []Timing
+	started  time.Time
 }
 
 // SourceResult is one source's part of the run.
@@ -135,7 +136,8 @@ func Run(ctx context.Context, opts Options) *Result {
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
 	}
-	res := &Result{RunID: newRunID(now())}
+	res := &Result{RunID: newRunID(now()), started: now().UTC()}
+	defer writeRunRecord(cfg, opts, res)
 	log = log.With("run_id", res.RunID)
 	res.Week = opts.Week
 	if res.Week.Start.IsZero() {
@@ -193,7 +195,7 @@ func Run(ctx context.Context, opts Options) *Result {
 	defer wh.Close()
 
 	start := time.Now()
-	commit, err := buildWarehouse(ctx, wh, cfg, res, runs, opts.AllowQAFailures, log)
+	err = buildWarehouse(ctx, wh, cfg, res, runs, opts.AllowQAFailures, log)
 	stage("load_and_models", start)
 	if err != nil {
 		var qa *qaError
@@ -202,7 +204,6 @@ func Run(ctx context.Context, opts Options) *Result {
 		}
 		return fail(ExitFailure, err)
 	}
-	_ = commit
 
 	start = time.Now()
 	if err := writeReports(ctx, wh, cfg, opts, res, log); err != nil {
@@ -255,13 +256,13 @@ func (e *qaError) Error() string {
 
 // buildWarehouse loads the extracted records and runs the models and data
 // tests in one transaction, committing only when all of it succeeded.
-func buildWarehouse(ctx context.Context, wh *models.Warehouse, cfg *config.Config, res *Result, runs []*sourceRun, allowQA bool, log *slog.Logger) (bool, error) {
+func buildWarehouse(ctx context.Context, wh *models.Warehouse, cfg *config.Config, res *Result, runs []*sourceRun, allowQA bool, log *slog.Logger) error {
 	if err := wh.EnsureTables(ctx); err != nil {
-		return false, err
+		return err
 	}
 	tx, err := wh.Begin(ctx)
 	if err != nil {
-		return false, err
+		return err
 	}
 	defer tx.Rollback()
 
@@ -282,29 +283,29 @@ func buildWarehouse(ctx context.Context, wh *models.Warehouse, cfg *config.Confi
 			}
 			n, err := tx.Load(ctx, table, recs, scope)
 			if err != nil {
-				return false, fmt.Errorf("source %s: %w", r.spec.Name, err)
+				return fmt.Errorf("source %s: %w", r.spec.Name, err)
 			}
 			log.Info("loaded", "source", r.spec.Name, "table", table, "rows", n)
 		}
 	}
 	if err := tx.LoadConfigTables(ctx, cfg); err != nil {
-		return false, err
+		return err
 	}
 	if err := tx.Set(ctx, models.ParamsFor(cfg, res.Week)); err != nil {
-		return false, err
+		return err
 	}
 	cat, err := models.LoadCatalog(sqlfiles.FS)
 	if err != nil {
-		return false, err
+		return err
 	}
 	res.Models, err = tx.RunModels(ctx, cat, log)
 	if err != nil {
-		return false, err
+		return err
 	}
 	log.Info("models built", "models", len(res.Models))
 	res.Tests, err = tx.RunTests(ctx, cat)
 	if err != nil {
-		return false, err
+		return err
 	}
 	var failed []models.TestResult
 	for _, t := range res.Tests {
@@ -317,10 +318,10 @@ func buildWarehouse(ctx context.Context, wh *models.Warehouse, cfg *config.Confi
 		}
 	}
 	if len(failed) > 0 && !allowQA {
-		return false, &qaError{failed: failed}
+		return &qaError{failed: failed}
 	}
 	if err := tx.Commit(ctx); err != nil {
-		return false, err
+		return err
 	}
-	return true, nil
+	return nil
 }

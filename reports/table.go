@@ -1,25 +1,36 @@
-// Package reports holds what every output writer shares: a mart read back
-// from the warehouse as a typed table, and how each column should be shown.
-// The writers live in subpackages: reports/excel (the weekly workbook),
-// reports/files (Parquet and CSV) and reports/manifest (manifest.json).
 package reports
 
-import "strings"
+import (
+	"strconv"
+	"strings"
+
+	"github.com/apache/arrow-go/v18/arrow"
+)
 
 // Kind says how a column's values are shown: it drives Excel number formats.
 type Kind int
 
 const (
-	Text    Kind = iota // string
-	Integer             // int64 counts
-	Number              // float64 quantities (fractional conversions)
-	Money               // decimal.Decimal in the reporting currency
-	Ratio               // float64 shown as 0.00x (ROAS)
-	Percent             // float64 fraction shown as a percentage
-	Date                // time.Time calendar day
-	Timestamp           // time.Time instant
-	Bool                // bool
+	Text      Kind = iota // string
+	Integer               // int64 counts
+	Number                // float64 quantities (fractional conversions)
+	Money                 // decimal.Decimal in the reporting currency
+	Ratio                 // float64 shown as 0.00x (ROAS)
+	Percent               // float64 fraction shown as a percentage
+	Date                  // time.Time calendar day (UTC midnight)
+	Timestamp             // time.Time instant
+	Bool                  // bool
 )
+
+var kindNames = [...]string{"text", "integer", "number", "money", "ratio", "percent", "date", "timestamp", "bool"}
+
+// String names the kind ("money", "percent", …) for errors and golden files.
+func (k Kind) String() string {
+	if k >= 0 && int(k) < len(kindNames) {
+		return kindNames[k]
+	}
+	return "kind(" + strconv.Itoa(int(k)) + ")"
+}
 
 // Column is one column of a Table.
 type Column struct {
@@ -34,6 +45,19 @@ type Table struct {
 	Name    string
 	Columns []Column
 	Rows    [][]any
+
+	// TotalRows is how many rows the source had when Rows holds only the
+	// first of them (FromArrowLimit). Zero means Rows is the whole table.
+	TotalRows int
+}
+
+// Len is the number of rows of the source table: TotalRows when the table
+// was read with a limit, else len(Rows).
+func (t *Table) Len() int {
+	if t.TotalRows > len(t.Rows) {
+		return t.TotalRows
+	}
+	return len(t.Rows)
 }
 
 // Col returns the index of the named column, or -1.
@@ -46,31 +70,60 @@ func (t *Table) Col(name string) int {
 	return -1
 }
 
-// KindFor chooses how to show a column from its name and its DuckDB type
-// name (as database/sql reports it: "DECIMAL(18,2)", "DOUBLE", "DATE", …).
-// Names decide among numbers: *_rate and *_share are percentages, roas and
-// *_ratio are ratios.
-func KindFor(name, dbType string) Kind {
-	t := strings.ToUpper(dbType)
-	switch {
-	case strings.HasPrefix(t, "DECIMAL"):
+// KindFor chooses how to show a column from its name and its Arrow type.
+//
+// The type decides first: decimals are money (marts keep money as
+// DECIMAL(18,2) in the reporting currency), dates are dates, timestamps are
+// instants, integers are counts. Names then refine numbers: *_rate, *_share,
+// *_pct and *_change are percentages (fractions, 0.25 = 25%), roas and
+// *_ratio are ratios shown as 0.00x. A decimal named like a percentage or a
+// ratio follows the name, since it is not an amount of money. A decimal of
+// scale 0 is a count: DuckDB returns SUM(BIGINT) as HUGEINT, which reaches
+// Arrow as DECIMAL(38,0). Anything else (lists, structs, binary) is shown as
+// text.
+func KindFor(name string, t arrow.DataType) Kind {
+	if t == nil {
+		return Text
+	}
+	if d, ok := t.(*arrow.DictionaryType); ok {
+		return KindFor(name, d.ValueType)
+	}
+	switch t.ID() {
+	case arrow.DECIMAL32, arrow.DECIMAL64, arrow.DECIMAL128, arrow.DECIMAL256:
+		if k, ok := kindFromName(name); ok {
+			return k
+		}
+		if dt, ok := t.(arrow.DecimalType); ok && dt.GetScale() == 0 {
+			return Integer
+		}
 		return Money
-	case t == "DATE":
+	case arrow.DATE32, arrow.DATE64:
 		return Date
-	case strings.HasPrefix(t, "TIMESTAMP"):
+	case arrow.TIMESTAMP:
 		return Timestamp
-	case t == "BOOLEAN":
+	case arrow.BOOL:
 		return Bool
-	case t == "BIGINT" || t == "INTEGER" || t == "HUGEINT" || t == "SMALLINT" || t == "TINYINT" || t == "UBIGINT":
+	case arrow.INT8, arrow.INT16, arrow.INT32, arrow.INT64,
+		arrow.UINT8, arrow.UINT16, arrow.UINT32, arrow.UINT64:
 		return Integer
-	case t == "DOUBLE" || t == "FLOAT" || t == "REAL":
-		switch {
-		case strings.HasSuffix(name, "_rate") || strings.HasSuffix(name, "_share") || strings.HasSuffix(name, "_pct") || strings.HasSuffix(name, "_change"):
-			return Percent
-		case strings.Contains(name, "roas") || strings.HasSuffix(name, "_ratio"):
-			return Ratio
+	case arrow.FLOAT16, arrow.FLOAT32, arrow.FLOAT64:
+		if k, ok := kindFromName(name); ok {
+			return k
 		}
 		return Number
 	}
 	return Text
+}
+
+// kindFromName applies the naming rules for fractional columns.
+func kindFromName(name string) (Kind, bool) {
+	n := strings.ToLower(name)
+	switch {
+	case strings.HasSuffix(n, "_rate") || strings.HasSuffix(n, "_share") ||
+		strings.HasSuffix(n, "_pct") || strings.HasSuffix(n, "_change"):
+		return Percent, true
+	case strings.Contains(n, "roas") || strings.HasSuffix(n, "_ratio"):
+		return Ratio, true
+	}
+	return 0, false
 }

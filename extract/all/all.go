@@ -1,0 +1,9 @@
+// Package all registers every source kind. Import it for its side effect:
+//
+//	import _ "github.com/socialroi/socialroi/extract/all"
+package all
+
+import (
+	_ "github.com/socialroi/socialroi/extract/files" // files: canonical CSV/Parquet
+	_ "github.com/socialroi/socialroi/extract/meta"  // meta_ads: Meta Marketing API insights
+)

@@ -1,0 +1,411 @@
+package emulator
+
+import (
+	"encoding/base64"
+	"encoding/json"
+	"fmt"
+	"net/http"
+	"net/url"
+	"regexp"
+	"slices"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/socialroi/socialroi/transform"
+)
+
+// MetaPlatforms are the publisher_platform values Meta reports; rows of
+// other platforms in MetaConfig.Rows are not Meta's and are not served.
+var MetaPlatforms = []string{"facebook", "instagram", "audience_network", "messenger"}
+
+// MetaAccount is an ad account's identity as Meta reports it.
+type MetaAccount struct {
+	Name     string
+	Currency string
+}
+
+// MetaUsage is what the usage headers of one insights response report.
+type MetaUsage struct {
+	// AppPct and AccPct are X-FB-Ads-Insights-Throttle's app_id_util_pct and
+	// acc_id_util_pct (also used for X-App-Usage and X-Ad-Account-Usage).
+	AppPct, AccPct float64
+	// RegainMinutes is X-Business-Use-Case-Usage's
+	// estimated_time_to_regain_access.
+	RegainMinutes int
+}
+
+// MetaConfig is the Meta emulator's ground truth and behaviour.
+type MetaConfig struct {
+	// AccessToken is the only token accepted (query access_token or
+	// Authorization: Bearer).
+	AccessToken string
+	// Accounts by account id (digits, no act_ prefix). When nil, accounts are
+	// taken from Rows (name and currency of their first row).
+	Accounts map[string]MetaAccount
+	// Rows are the ground truth; each becomes one insights row (level=ad,
+	// time_increment=1, breakdowns=publisher_platform). Conversions appear as
+	// actions/action_values of type "purchase" and video_views_3s as action
+	// "video_view"; link clicks also appear as action "link_click", as Meta
+	// reports them, to catch a connector that sums every action.
+	Rows []transform.AdPerformanceRow
+	// PageSize caps the rows per page whatever limit the client asks for
+	// (0: the client's limit, default 25), to force paging in tests.
+	PageSize int
+	// EmptyPages lists 1-based page numbers (per listing) answered with no
+	// rows but a next link, as Meta sometimes does.
+	EmptyPages []int
+	// BusinessID keys X-Business-Use-Case-Usage (default "1000000001").
+	BusinessID string
+	// Usage, when set, gives the usage headers for the n-th insights call
+	// (1-based, counted over the server's life). Default: low, rising values.
+	Usage func(call int) MetaUsage
+}
+
+// Meta emulates the Meta Marketing API insights endpoint.
+type Meta struct {
+	*Server
+	cfg      MetaConfig
+	accounts map[string]MetaAccount
+	rows     map[string][]transform.AdPerformanceRow // by account, sorted
+
+	mu    sync.Mutex
+	calls int
+}
+
+// NewMeta validates cfg and starts a Meta server.
+func NewMeta(cfg MetaConfig) (*Meta, error) {
+	if cfg.AccessToken == "" {
+		return nil, fmt.Errorf("emulator: meta: AccessToken is required")
+	}
+	if cfg.BusinessID == "" {
+		cfg.BusinessID = "1000000001"
+	}
+	m := &Meta{cfg: cfg, accounts: map[string]MetaAccount{}, rows: map[string][]transform.AdPerformanceRow{}}
+	for id, a := range cfg.Accounts {
+		m.accounts[strings.TrimPrefix(id, "act_")] = a
+	}
+	for i, r := range cfg.Rows {
+		if !slices.Contains(MetaPlatforms, r.Platform) {
+			continue
+		}
+		id := strings.TrimPrefix(r.AccountID, "act_")
+		if _, ok := m.accounts[id]; !ok {
+			if cfg.Accounts != nil {
+				return nil, fmt.Errorf("emulator: meta: row %d: account %q is not in Accounts", i+1, r.AccountID)
+			}
+			m.accounts[id] = MetaAccount{Name: r.AccountName, Currency: r.Currency}
+		}
+		m.rows[id] = append(m.rows[id], r)
+	}
+	for _, rs := range m.rows {
+		// Meta's order is by day, then by ad; breakdown rows of one ad follow
+		// each other. Stable and deterministic is what matters here.
+		slices.SortStableFunc(rs, func(a, b transform.AdPerformanceRow) int {
+			if c := a.Date.Compare(b.Date); c != 0 {
+				return c
+			}
+			if c := strings.Compare(a.AdID, b.AdID); c != 0 {
+				return c
+			}
+			return strings.Compare(a.Platform, b.Platform)
+		})
+	}
+	srv, err := Start(http.HandlerFunc(m.serve))
+	if err != nil {
+		return nil, err
+	}
+	m.Server = srv
+	return m, nil
+}
+
+// MetaErrorBody is a Graph API error body, for faults.
+func MetaErrorBody(code, subcode int, message string) string {
+	e := map[string]any{"message": message, "type": "OAuthException", "code": code,
+		"fbtrace_id": "AbCdEfGhIjKlMnOpQrStUvW"}
+	if subcode != 0 {
+		e["error_subcode"] = subcode
+	}
+	if metaThrottleCode(code) {
+		e["is_transient"] = true
+	}
+	b, _ := json.Marshal(map[string]any{"error": e}) // a map of plain values always marshals
+	return string(b)
+}
+
+// MetaThrottleFault is Meta's throttling answer: HTTP 400 with a throttle
+// code (17: user request limit; 80000: ads insights business use case).
+func MetaThrottleFault(code int) Fault {
+	msgs := map[int]string{
+		4:     "(#4) Application request limit reached",
+		17:    "(#17) User request limit reached",
+		32:    "(#32) Page request limit reached",
+		613:   "(#613) Calls to this api have exceeded the rate limit.",
+		80000: "(#80000) There have been too many calls from this ad-account. Wait a bit and try again.",
+	}
+	msg, ok := msgs[code]
+	if !ok {
+		msg = fmt.Sprintf("(#%d) There have been too many calls. Wait a bit and try again.", code)
+	}
+	return Fault{Status: http.StatusBadRequest, Body: MetaErrorBody(code, 2446079, msg)}
+}
+
+// MetaTokenExpiredFault is Meta's answer to an expired token.
+func MetaTokenExpiredFault() Fault {
+	return Fault{Status: http.StatusBadRequest, Body: MetaErrorBody(190, 463,
+		"Error validating access token: Session has expired on Friday, 20-Nov-26 12:00:00 PST.")}
+}
+
+func metaThrottleCode(code int) bool {
+	return code == 4 || code == 17 || code == 32 || code == 613 || (code >= 80000 && code <= 80014)
+}
+
+var (
+	metaInsightsPath = regexp.MustCompile(`^/(v\d+\.\d+)/act_(\d+)/insights$`)
+	metaFieldsAll    = []string{"account_id", "account_name", "account_currency", "campaign_id", "campaign_name",
+		"adset_id", "adset_name", "ad_id", "ad_name", "spend", "impressions", "reach", "clicks",
+		"inline_link_clicks", "actions", "action_values"}
+)
+
+func (m *Meta) serve(w http.ResponseWriter, r *http.Request) {
+	q := r.URL.Query()
+	tok := q.Get("access_token")
+	if h := r.Header.Get("Authorization"); tok == "" && strings.HasPrefix(h, "Bearer ") {
+		tok = strings.TrimPrefix(h, "Bearer ")
+	}
+	switch {
+	case tok == "":
+		metaError(w, http.StatusBadRequest, 104, 0, "An access token is required to request this resource.")
+		return
+	case tok != m.cfg.AccessToken:
+		metaError(w, http.StatusBadRequest, 190, 0, "Invalid OAuth access token - Cannot parse access token")
+		return
+	}
+	if r.Method != http.MethodGet {
+		metaError(w, http.StatusBadRequest, 100, 0, "Unsupported request method (the emulator serves synchronous GET insights only)")
+		return
+	}
+	pm := metaInsightsPath.FindStringSubmatch(r.URL.Path)
+	if pm == nil {
+		metaError(w, http.StatusBadRequest, 2500, 0, "Unknown path components: "+r.URL.Path)
+		return
+	}
+	acct, ok := m.accounts[pm[2]]
+	if !ok {
+		metaError(w, http.StatusBadRequest, 100, 33, fmt.Sprintf("Unsupported get request. Object with ID 'act_%s' does not exist, cannot be loaded due to missing permissions, or does not support this operation.", pm[2]))
+		return
+	}
+	m.writeUsage(w)
+
+	if q.Get("level") != "ad" || q.Get("time_increment") != "1" || q.Get("breakdowns") != "publisher_platform" {
+		metaError(w, http.StatusBadRequest, 100, 0, "(#100) The emulator serves level=ad, time_increment=1, breakdowns=publisher_platform only")
+		return
+	}
+	var tr struct{ Since, Until string }
+	if err := json.Unmarshal([]byte(q.Get("time_range")), &tr); err != nil {
+		metaError(w, http.StatusBadRequest, 100, 0, "(#100) Param time_range must be a JSON object with since and until")
+		return
+	}
+	since, err1 := time.Parse(time.DateOnly, tr.Since)
+	until, err2 := time.Parse(time.DateOnly, tr.Until)
+	if err1 != nil || err2 != nil || until.Before(since) {
+		metaError(w, http.StatusBadRequest, 100, 0, "(#100) time_range: since and until must be dates (YYYY-MM-DD), since <= until")
+		return
+	}
+	fields := metaFieldsAll
+	if f := q.Get("fields"); f != "" {
+		fields = strings.Split(f, ",")
+	}
+	limit := 25
+	if l := q.Get("limit"); l != "" {
+		n, err := strconv.Atoi(l)
+		if err != nil || n <= 0 {
+			metaError(w, http.StatusBadRequest, 100, 0, "(#100) Param limit must be a positive integer")
+			return
+		}
+		limit = n
+	}
+	if m.cfg.PageSize > 0 && m.cfg.PageSize < limit {
+		limit = m.cfg.PageSize
+	}
+	offset, page := 0, 1
+	if a := q.Get("after"); a != "" {
+		var ok bool
+		if offset, page, ok = decodeCursor(a); !ok {
+			metaError(w, http.StatusBadRequest, 100, 0, "(#100) Invalid cursor")
+			return
+		}
+	}
+
+	var all []transform.AdPerformanceRow
+	for _, row := range m.rows[pm[2]] {
+		if !row.Date.Before(since) && !row.Date.After(until) {
+			all = append(all, row)
+		}
+	}
+	end := offset
+	if !slices.Contains(m.cfg.EmptyPages, page) {
+		end = min(offset+limit, len(all))
+	}
+	data := make([]map[string]any, 0, end-offset)
+	for _, row := range all[min(offset, len(all)):end] {
+		data = append(data, metaRow(row, acct, fields))
+	}
+	body := map[string]any{"data": data}
+	if len(all) > 0 {
+		paging := map[string]any{"cursors": map[string]string{
+			"before": encodeCursor(offset, page), "after": encodeCursor(end, page+1)}}
+		if end < len(all) {
+			paging["next"] = m.pageURL(r, q, "after", encodeCursor(end, page+1))
+		}
+		if offset > 0 {
+			paging["previous"] = m.pageURL(r, q, "before", encodeCursor(offset, page))
+		}
+		body["paging"] = paging
+	}
+	writeJSON(w, http.StatusOK, body)
+}
+
+// pageURL is an absolute paging URL that repeats the request's parameters,
+// the access token included (as the real API does, which is why connectors
+// must redact landed bodies).
+func (m *Meta) pageURL(r *http.Request, q url.Values, key, cursor string) string {
+	nq := url.Values{}
+	for k, v := range q {
+		if k != "after" && k != "before" {
+			nq[k] = v
+		}
+	}
+	nq.Set(key, cursor)
+	return "http://" + r.Host + r.URL.Path + "?" + nq.Encode()
+}
+
+func (m *Meta) writeUsage(w http.ResponseWriter) {
+	m.mu.Lock()
+	m.calls++
+	n := m.calls
+	m.mu.Unlock()
+	u := MetaUsage{AppPct: float64(1 + n%10), AccPct: float64(1 + n%7)}
+	if m.cfg.Usage != nil {
+		u = m.cfg.Usage(n)
+	}
+	h := w.Header()
+	h.Set("X-FB-Ads-Insights-Throttle", mustJSON(map[string]any{
+		"app_id_util_pct": u.AppPct, "acc_id_util_pct": u.AccPct, "ads_api_access_tier": "standard_access"}))
+	h.Set("X-Business-Use-Case-Usage", mustJSON(map[string]any{m.cfg.BusinessID: []map[string]any{{
+		"type": "ads_insights", "call_count": int(u.AccPct), "total_cputime": int(u.AccPct),
+		"total_time": int(u.AccPct), "estimated_time_to_regain_access": u.RegainMinutes}}}))
+	h.Set("X-App-Usage", mustJSON(map[string]any{
+		"call_count": int(u.AppPct), "total_cputime": int(u.AppPct), "total_time": int(u.AppPct)}))
+	h.Set("X-Ad-Account-Usage", mustJSON(map[string]any{"acc_id_util_pct": u.AccPct}))
+}
+
+// metaRow renders one ground-truth row as Meta does: numbers as strings,
+// absent keys for missing metrics, only the requested fields.
+func metaRow(r transform.AdPerformanceRow, acct MetaAccount, fields []string) map[string]any {
+	day := r.Date.Format(time.DateOnly)
+	out := map[string]any{"date_start": day, "date_stop": day, "publisher_platform": r.Platform}
+	var actions, values []map[string]string
+	if r.PlatformConversions != 0 {
+		v := strconv.FormatFloat(r.PlatformConversions, 'f', -1, 64)
+		// Attribution-window keys ride along on each action element.
+		actions = append(actions, map[string]string{"action_type": "purchase", "value": v, "7d_click": v, "1d_view": "0"})
+		values = append(values, map[string]string{"action_type": "purchase", "value": r.PlatformConversionValue.String(),
+			"7d_click": r.PlatformConversionValue.String()})
+	}
+	if r.LinkClicks != 0 {
+		actions = append(actions, map[string]string{"action_type": "link_click", "value": strconv.FormatInt(r.LinkClicks, 10)})
+	}
+	if r.VideoViews3s != nil {
+		actions = append(actions, map[string]string{"action_type": "video_view", "value": strconv.FormatInt(*r.VideoViews3s, 10)})
+	}
+	for _, f := range fields {
+		switch f {
+		case "account_id":
+			out[f] = strings.TrimPrefix(r.AccountID, "act_")
+		case "account_name":
+			out[f] = acct.Name
+		case "account_currency":
+			out[f] = acct.Currency
+		case "campaign_id":
+			setNonEmpty(out, f, r.CampaignID)
+		case "campaign_name":
+			setNonEmpty(out, f, r.CampaignName)
+		case "adset_id":
+			setNonEmpty(out, f, r.AdsetID)
+		case "adset_name":
+			setNonEmpty(out, f, r.AdsetName)
+		case "ad_id":
+			out[f] = r.AdID
+		case "ad_name":
+			setNonEmpty(out, f, r.AdName)
+		case "spend":
+			out[f] = r.Spend.String()
+		case "impressions":
+			out[f] = strconv.FormatInt(r.Impressions, 10)
+		case "reach":
+			if r.Reach != nil {
+				out[f] = strconv.FormatInt(*r.Reach, 10)
+			}
+		case "clicks":
+			out[f] = strconv.FormatInt(r.Clicks, 10)
+		case "inline_link_clicks":
+			out[f] = strconv.FormatInt(r.LinkClicks, 10)
+		case "actions":
+			if len(actions) > 0 {
+				out[f] = actions
+			}
+		case "action_values":
+			if len(values) > 0 {
+				out[f] = values
+			}
+		}
+	}
+	return out
+}
+
+func setNonEmpty(m map[string]any, k, v string) {
+	if v != "" {
+		m[k] = v
+	}
+}
+
+// Cursors are opaque to clients, as Meta's are; inside they carry the row
+// offset and the page number (so that EmptyPages can name pages).
+func encodeCursor(offset, page int) string {
+	return base64.RawURLEncoding.EncodeToString(fmt.Appendf(nil, "o%d:p%d", offset, page))
+}
+
+func decodeCursor(s string) (offset, page int, ok bool) {
+	b, err := base64.RawURLEncoding.DecodeString(s)
+	if err != nil {
+		return 0, 0, false
+	}
+	if _, err := fmt.Sscanf(string(b), "o%d:p%d", &offset, &page); err != nil || offset < 0 || page < 1 {
+		return 0, 0, false
+	}
+	return offset, page, true
+}
+
+func metaError(w http.ResponseWriter, status, code, subcode int, msg string) {
+	w.Header().Set("Content-Type", "application/json; charset=UTF-8")
+	w.WriteHeader(status)
+	_, _ = w.Write([]byte(MetaErrorBody(code, subcode, msg)))
+}
+
+func writeJSON(w http.ResponseWriter, status int, v any) {
+	w.Header().Set("Content-Type", "application/json; charset=UTF-8")
+	w.WriteHeader(status)
+	enc := json.NewEncoder(w)
+	enc.SetEscapeHTML(false) // paging URLs keep their '&' readable
+	_ = enc.Encode(v)        // a client that hung up is the test's business
+}
+
+func mustJSON(v any) string {
+	b, err := json.Marshal(v)
+	if err != nil {
+		panic(err) // only plain maps of numbers and strings reach here
+	}
+	return string(b)
+}

@@ -1,0 +1,150 @@
+package files
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"path/filepath"
+	"slices"
+	"time"
+
+	"github.com/apache/arrow-go/v18/arrow"
+	"github.com/apache/arrow-go/v18/arrow/memory"
+
+	"github.com/socialroi/socialroi/extract"
+	"github.com/socialroi/socialroi/transform"
+)
+
+// Kind is the source kind name in the config.
+const Kind = "files"
+
+func init() {
+	extract.Register(extract.Kind{
+		Name:     Kind,
+		Summary:  "Canonical tables from CSV or Parquet files (CRM and web-analytics exports, hand-made data).",
+		Tables:   transform.TableNames(),
+		Settings: settingsExample,
+		New:      New,
+	})
+}
+
+const settingsExample = `crm_export:
+  type: files
+  # One entry per canonical table: a path or a glob (every match is read, in
+  # name order). The format follows the extension: .csv, .csv.gz, .parquet.
+  # Relative paths are relative to the directory socialroi runs in.
+  tables:
+    touchpoints: exports/touchpoints/*.csv
+    conversions: exports/orders.parquet
+    identities: exports/identities.csv
+  # Time zone of CSV timestamps written without an offset, e.g.
+  # "2026-11-16 09:30:00". Values with an offset keep it. Default UTC.
+  timezone: America/New_York
+`
+
+// Settings is the files source's settings block.
+type Settings struct {
+	Tables   map[string]string `yaml:"tables"`
+	Timezone string            `yaml:"timezone"`
+}
+
+// Validate checks table names and the time zone without reading any file.
+func (s *Settings) Validate() error {
+	if len(s.Tables) == 0 {
+		return errors.New("tables: name at least one canonical table and its file (see `socialroi sources`)")
+	}
+	for _, t := range sortedKeys(s.Tables) {
+		if _, err := transform.Lookup(t); err != nil {
+			return fmt.Errorf("tables.%s: not a canonical table (known: %v)", t, transform.TableNames())
+		}
+		if s.Tables[t] == "" {
+			return fmt.Errorf("tables.%s: path is empty", t)
+		}
+		if _, err := filepath.Match(s.Tables[t], ""); err != nil {
+			return fmt.Errorf("tables.%s: bad glob %q: %w", t, s.Tables[t], err)
+		}
+	}
+	if s.Timezone != "" {
+		if _, err := time.LoadLocation(s.Timezone); err != nil {
+			return fmt.Errorf("timezone: %q is not a known time zone", s.Timezone)
+		}
+	}
+	return nil
+}
+
+// Source reads the configured files. Two Sources share no state.
+type Source struct {
+	name     string
+	settings Settings
+	loc      *time.Location
+}
+
+// New is the factory registered for Kind.
+func New(name string, settings extract.Settings) (extract.Source, error) {
+	var s Settings
+	if err := settings.Decode(&s); err != nil {
+		return nil, err
+	}
+	return NewSource(name, s)
+}
+
+// NewSource builds a files source from settings already decoded.
+func NewSource(name string, s Settings) (*Source, error) {
+	if err := s.Validate(); err != nil {
+		return nil, fmt.Errorf("%s: %w", name, err)
+	}
+	loc := time.UTC
+	if s.Timezone != "" {
+		loc, _ = time.LoadLocation(s.Timezone) // validated above
+	}
+	return &Source{name: name, settings: s, loc: loc}, nil
+}
+
+// Extract reads every configured table's files in table-name order and emits
+// their records on the table's name. Any unreadable file or bad value fails
+// the whole extraction: a partial table must not be loaded.
+func (s *Source) Extract(ctx context.Context, req extract.Request, emit extract.Emitter) error {
+	logger := req.Logger
+	if logger == nil {
+		logger = slog.New(slog.DiscardHandler)
+	}
+	logger = logger.With("source", s.name)
+	mem := req.Mem
+	if mem == nil {
+		mem = memory.DefaultAllocator
+	}
+	o := newOptions([]Option{WithLocation(s.loc), WithLogger(logger)})
+	for _, table := range sortedKeys(s.settings.Tables) {
+		pattern := s.settings.Tables[table]
+		paths, err := filepath.Glob(pattern)
+		if err != nil {
+			return fmt.Errorf("%s: tables.%s: %w", s.name, table, err)
+		}
+		if len(paths) == 0 {
+			return fmt.Errorf("%s: tables.%s: %w %q", s.name, table, ErrNoFiles, pattern)
+		}
+		slices.Sort(paths)
+		for _, path := range paths {
+			rows := 0
+			err := readFile(ctx, path, table, mem, o, func(rec arrow.RecordBatch) error {
+				rows += int(rec.NumRows())
+				return emit.Emit(table, rec)
+			})
+			if err != nil {
+				return fmt.Errorf("%s: %s: %w", s.name, table, err)
+			}
+			logger.Debug("files: read", "table", table, "file", path, "rows", rows)
+		}
+	}
+	return nil
+}
+
+func sortedKeys(m map[string]string) []string {
+	keys := make([]string, 0, len(m))
+	for k := range m {
+		keys = append(keys, k)
+	}
+	slices.Sort(keys)
+	return keys
+}

@@ -1,0 +1,164 @@
+package pipeline
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"path/filepath"
+	"slices"
+	"time"
+
+	"github.com/apache/arrow-go/v18/arrow"
+	"github.com/apache/arrow-go/v18/arrow/memory"
+
+	"github.com/socialroi/socialroi/config"
+	extfiles "github.com/socialroi/socialroi/extract/files"
+	"github.com/socialroi/socialroi/models"
+	"github.com/socialroi/socialroi/reports"
+	"github.com/socialroi/socialroi/reports/files"
+	sqlfiles "github.com/socialroi/socialroi/sql"
+	"github.com/socialroi/socialroi/transform"
+)
+
+// AttributeOptions configure `socialroi attribute`: attribution on plain
+// files, with no config file and no warehouse.
+type AttributeOptions struct {
+	Touchpoints, Conversions string // CSV or Parquet paths
+	OutDir                   string
+	// Attribution holds the models and their parameters (config defaults
+	// overridden by flags).
+	Attribution config.Attribution
+	// Currency is the revenue currency when the conversions file has no
+	// currency column; it is also the reporting currency.
+	Currency string
+}
+
+// Attribute loads the two files into a temporary in-memory DuckDB, runs the
+// same SQL models as the pipeline, and writes ledger.csv and channels.csv.
+func Attribute(ctx context.Context, opts AttributeOptions) ([]reports.Output, error) {
+	cfg := config.Defaults()
+	cfg.Attribution = opts.Attribution
+	if !slices.Contains(cfg.Attribution.Models, cfg.Reporting.PrimaryModel) {
+		cfg.Reporting.PrimaryModel = cfg.Attribution.Models[0]
+	}
+	if opts.Currency != "" {
+		cfg.Reporting.Currency = opts.Currency
+	}
+	mem := memory.DefaultAllocator
+	read := func(path, table string, fileOpts ...extfiles.Option) ([]arrow.RecordBatch, error) {
+		if path == "" {
+			return nil, &config.Error{Key: "--" + table, Msg: "is required"}
+		}
+		return extfiles.ReadTable(ctx, path, table, mem, fileOpts...)
+	}
+	tps, err := read(opts.Touchpoints, transform.Touchpoints,
+		extfiles.WithRowID("touchpoint_id", "tp"),
+		extfiles.WithDefault("interaction", "click"),
+		extfiles.WithDefault("source", "file"))
+	if err != nil {
+		return nil, err
+	}
+	defer releaseAll(tps)
+	convs, err := read(opts.Conversions, transform.Conversions,
+		extfiles.WithDefault("type", "purchase"),
+		extfiles.WithDefault("currency", cfg.Reporting.Currency),
+		extfiles.WithDefault("is_new_customer", "false"),
+		extfiles.WithDefault("crm_source", "file"))
+	if err != nil {
+		return nil, err
+	}
+	defer releaseAll(convs)
+
+	wh, err := models.Open(ctx, ":memory:", models.Options{})
+	if err != nil {
+		return nil, err
+	}
+	defer wh.Close()
+	if err := wh.EnsureTables(ctx); err != nil {
+		return nil, err
+	}
+	tx, err := wh.Begin(ctx)
+	if err != nil {
+		return nil, err
+	}
+	defer tx.Rollback()
+	if _, err := tx.Load(ctx, transform.Touchpoints, tps, nil); err != nil {
+		return nil, fmt.Errorf("%s: %w", opts.Touchpoints, err)
+	}
+	if _, err := tx.Load(ctx, transform.Conversions, convs, nil); err != nil {
+		return nil, fmt.Errorf("%s: %w", opts.Conversions, err)
+	}
+	// Every conversion in the file counts, whatever its type, and the week
+	// is the latest conversion's (marts need one; the files written here do not).
+	var types []string
+	var latest time.Time
+	rows, err := wh.Conn().QueryContext(ctx, "SELECT DISTINCT type FROM conversions ORDER BY 1")
+	if err != nil {
+		return nil, err
+	}
+	for rows.Next() {
+		var t string
+		if err := rows.Scan(&t); err != nil {
+			rows.Close()
+			return nil, err
+		}
+		types = append(types, t)
+	}
+	rows.Close()
+	if len(types) == 0 {
+		return nil, fmt.Errorf("%s: no conversions", opts.Conversions)
+	}
+	if err := wh.Conn().QueryRowContext(ctx, "SELECT max(ts) FROM conversions").Scan(&latest); err != nil {
+		return nil, err
+	}
+	cfg.Reporting.ConversionTypes = types
+	week := LastCompleteWeek(latest.AddDate(0, 0, 7), time.UTC)
+
+	if err := tx.LoadConfigTables(ctx, cfg); err != nil {
+		return nil, err
+	}
+	if err := tx.Set(ctx, models.ParamsFor(cfg, week)); err != nil {
+		return nil, err
+	}
+	cat, err := models.LoadCatalog(sqlfiles.FS)
+	if err != nil {
+		return nil, err
+	}
+	if _, err := tx.RunModels(ctx, cat, nil); err != nil {
+		return nil, err
+	}
+	if err := os.MkdirAll(opts.OutDir, 0o755); err != nil {
+		return nil, err
+	}
+	var outs []reports.Output
+	for name, q := range map[string]string{
+		"ledger.csv": `SELECT conversion_id, touchpoint_id, model, channel, credit, revenue_credit
+			FROM attribution_ledger ORDER BY conversion_id, model, position`,
+		"channels.csv": `SELECT model, channel, sum(credit) AS conversions, sum(revenue_credit)::DECIMAL(18,2) AS revenue
+			FROM attribution_ledger GROUP BY ALL ORDER BY model, revenue DESC, channel`,
+	} {
+		rdr, err := wh.QueryArrow(ctx, q)
+		if err != nil {
+			return nil, err
+		}
+		out, err := files.WriteCSV(ctx, filepath.Join(opts.OutDir, name), rdr)
+		rdr.Release()
+		if err != nil {
+			return nil, err
+		}
+		outs = append(outs, out)
+	}
+	slices.SortFunc(outs, func(a, b reports.Output) int {
+		if a.Path < b.Path {
+			return -1
+		}
+		return 1
+	})
+	return outs, nil
+}
+
+func releaseAll(recs []arrow.RecordBatch) {
+	for _, r := range recs {
+		r.Release()
+	}
+}

@@ -1,0 +1,211 @@
+package files
+
+import (
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"errors"
+	"os"
+	"path/filepath"
+	"testing"
+	"time"
+
+	"github.com/apache/arrow-go/v18/arrow"
+	"github.com/apache/arrow-go/v18/arrow/array"
+	"github.com/apache/arrow-go/v18/arrow/decimal128"
+	"github.com/apache/arrow-go/v18/arrow/memory"
+	"github.com/apache/arrow-go/v18/parquet/file"
+	"github.com/apache/arrow-go/v18/parquet/pqarrow"
+)
+
+var ledgerSchema = arrow.NewSchema([]arrow.Field{
+	{Name: "conversion_id", Type: arrow.BinaryTypes.String},
+	{Name: "conversion_ts", Type: &arrow.TimestampType{Unit: arrow.Microsecond, TimeZone: "UTC"}},
+	{Name: "week_start", Type: arrow.FixedWidthTypes.Date32},
+	{Name: "channel", Type: arrow.BinaryTypes.String, Nullable: true},
+	{Name: "credit", Type: arrow.PrimitiveTypes.Float64},
+	{Name: "revenue_credit", Type: &arrow.Decimal128Type{Precision: 18, Scale: 2}, Nullable: true},
+	{Name: "touches", Type: arrow.PrimitiveTypes.Int64},
+	{Name: "is_new_customer", Type: arrow.FixedWidthTypes.Boolean},
+}, nil)
+
+// ledgerReader returns a reader over two records: rows
+//
+//	c1  2026-11-17T09:30:00.5Z  2026-11-16  paid_social  0.4          12.30  1  true
+//	c1  …                       …           "a, \"b\""   0.1+0.2      NULL   2  false
+//	c2  2026-11-18T00:00:00Z    2026-11-16  NULL         1            -0.05  3  true
+func ledgerReader(t *testing.T, mem memory.Allocator) array.RecordReader {
+	t.Helper()
+	week := arrow.Date32FromTime(time.Date(2026, 11, 16, 0, 0, 0, 0, time.UTC))
+	t1 := arrow.Timestamp(time.Date(2026, 11, 17, 9, 30, 0, 500_000_000, time.UTC).UnixMicro())
+	t2 := arrow.Timestamp(time.Date(2026, 11, 18, 0, 0, 0, 0, time.UTC).UnixMicro())
+	b := array.NewRecordBuilder(mem, ledgerSchema)
+	defer b.Release()
+	b.Field(0).(*array.StringBuilder).AppendValues([]string{"c1", "c1"}, nil)
+	b.Field(1).(*array.TimestampBuilder).AppendValues([]arrow.Timestamp{t1, t1}, nil)
+	b.Field(2).(*array.Date32Builder).AppendValues([]arrow.Date32{week, week}, nil)
+	b.Field(3).(*array.StringBuilder).AppendValues([]string{"paid_social", `a, "b"`}, nil)
+	tenth, fifth := 0.1, 0.2 // variables: a constant 0.1+0.2 is exactly 0.3
+	b.Field(4).(*array.Float64Builder).AppendValues([]float64{0.4, tenth + fifth}, nil)
+	b.Field(5).(*array.Decimal128Builder).AppendValues([]decimal128.Num{decimal128.FromI64(1230), {}}, []bool{true, false})
+	b.Field(6).(*array.Int64Builder).AppendValues([]int64{1, 2}, nil)
+	b.Field(7).(*array.BooleanBuilder).AppendValues([]bool{true, false}, nil)
+	r1 := b.NewRecordBatch()
+	defer r1.Release()
+	b.Field(0).(*array.StringBuilder).Append("c2")
+	b.Field(1).(*array.TimestampBuilder).Append(t2)
+	b.Field(2).(*array.Date32Builder).Append(week)
+	b.Field(3).AppendNull()
+	b.Field(4).(*array.Float64Builder).Append(1)
+	b.Field(5).(*array.Decimal128Builder).Append(decimal128.FromI64(-5))
+	b.Field(6).(*array.Int64Builder).Append(3)
+	b.Field(7).(*array.BooleanBuilder).Append(true)
+	r2 := b.NewRecordBatch()
+	defer r2.Release()
+	rdr, err := array.NewRecordReader(ledgerSchema, []arrow.RecordBatch{r1, r2})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return rdr
+}
+
+func checkOutput(t *testing.T, out Output, kind, path string, rows int64) {
+	t.Helper()
+	b, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	sum := sha256.Sum256(b)
+	if out.Kind != kind || out.Path != path || out.Rows != rows || out.Bytes != int64(len(b)) || out.SHA256 != hex.EncodeToString(sum[:]) {
+		t.Errorf("Output %+v does not describe the file (%d bytes, sha256 %x, %d rows)", out, len(b), sum, rows)
+	}
+}
+
+func TestWriteParquetRoundTrip(t *testing.T) {
+	mem := memory.NewCheckedAllocator(memory.NewGoAllocator())
+	defer mem.AssertSize(t, 0)
+	rdr := ledgerReader(t, mem)
+	defer rdr.Release()
+	path := filepath.Join(t.TempDir(), "attribution_ledger.parquet")
+	out, err := WriteParquet(t.Context(), path, rdr)
+	if err != nil {
+		t.Fatal(err)
+	}
+	checkOutput(t, out, "parquet", path, 3)
+
+	pf, err := file.OpenParquetFile(path, false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer pf.Close()
+	if pf.NumRowGroups() != 1 {
+		t.Errorf("%d row groups, want the two records buffered into one", pf.NumRowGroups())
+	}
+	// The Parquet logical types are what BigQuery and DuckDB see.
+	sc := pf.MetaData().Schema
+	for col, want := range map[string]string{"revenue_credit": "Decimal(precision=18, scale=2)", "week_start": "Date", "conversion_ts": "Timestamp(isAdjustedToUTC=true, timeUnit=microseconds, is_from_converted_type=false, force_set_converted_type=false)"} {
+		if got := sc.Column(sc.ColumnIndexByName(col)).LogicalType().String(); got != want {
+			t.Errorf("%s logical type %s, want %s", col, got, want)
+		}
+	}
+	fr, err := pqarrow.NewFileReader(pf, pqarrow.ArrowReadProperties{}, mem)
+	if err != nil {
+		t.Fatal(err)
+	}
+	tbl, err := fr.ReadTable(t.Context())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer tbl.Release()
+	// Field metadata gains PARQUET:field_id; names, types and nullability
+	// must come back exactly.
+	for i, want := range ledgerSchema.Fields() {
+		got := tbl.Schema().Field(i)
+		if got.Name != want.Name || !arrow.TypeEqual(got.Type, want.Type) || got.Nullable != want.Nullable {
+			t.Errorf("field %d read back as %s, want %s", i, got, want)
+		}
+	}
+	tr := array.NewTableReader(tbl, -1)
+	defer tr.Release()
+	var got []string
+	for tr.Next() {
+		rec := tr.RecordBatch()
+		for c := range int(rec.NumCols()) {
+			for r := range int(rec.NumRows()) {
+				got = append(got, rec.Column(c).ValueStr(r))
+			}
+		}
+	}
+	want := []string{
+		"c1", "c1", "c2",
+		"2026-11-17T09:30:00.5Z", "2026-11-17T09:30:00.5Z", "2026-11-18T00:00:00Z",
+		"2026-11-16", "2026-11-16", "2026-11-16",
+		"paid_social", `a, "b"`, "(null)",
+		"0.4", "0.30000000000000004", "1",
+		"12.3", "(null)", "-0.05",
+		"1", "2", "3",
+		"true", "false", "true",
+	}
+	if len(got) != len(want) {
+		t.Fatalf("read back %d values, want %d: %q", len(got), len(want), got)
+	}
+	for i := range want {
+		if got[i] != want[i] {
+			t.Errorf("value %d = %q, want %q", i, got[i], want[i])
+		}
+	}
+}
+
+func TestWriteCSV(t *testing.T) {
+	mem := memory.NewCheckedAllocator(memory.NewGoAllocator())
+	defer mem.AssertSize(t, 0)
+	rdr := ledgerReader(t, mem)
+	defer rdr.Release()
+	path := filepath.Join(t.TempDir(), "ledger.csv")
+	out, err := WriteCSV(t.Context(), path, rdr)
+	if err != nil {
+		t.Fatal(err)
+	}
+	checkOutput(t, out, "csv", path, 3)
+	b, _ := os.ReadFile(path)
+	want := `conversion_id,conversion_ts,week_start,channel,credit,revenue_credit,touches,is_new_customer
+c1,2026-11-17T09:30:00.5Z,2026-11-16,paid_social,0.4,12.30,1,true
+c1,2026-11-17T09:30:00.5Z,2026-11-16,"a, ""b""",0.30000000000000004,,2,false
+c2,2026-11-18T00:00:00Z,2026-11-16,,1,-0.05,3,true
+`
+	if string(b) != want {
+		t.Errorf("csv:\n%s\nwant:\n%s", b, want)
+	}
+}
+
+// A cancelled or failed write leaves the previous file byte for byte.
+func TestWritersKeepOldFileOnFailure(t *testing.T) {
+	cancelled, cancel := context.WithCancel(context.Background())
+	cancel()
+	writers := map[string]func(context.Context, string, array.RecordReader) (Output, error){
+		"parquet": WriteParquet, "csv": WriteCSV,
+	}
+	for name, write := range writers {
+		t.Run(name, func(t *testing.T) {
+			mem := memory.NewCheckedAllocator(memory.NewGoAllocator())
+			defer mem.AssertSize(t, 0)
+			dir := t.TempDir()
+			path := filepath.Join(dir, "mart."+name)
+			os.WriteFile(path, []byte("last week"), 0o644)
+			rdr := ledgerReader(t, mem)
+			defer rdr.Release()
+			if _, err := write(cancelled, path, rdr); !errors.Is(err, context.Canceled) {
+				t.Fatalf("err = %v, want context.Canceled", err)
+			}
+			if b, _ := os.ReadFile(path); string(b) != "last week" {
+				t.Error("old file changed")
+			}
+			if entries, _ := os.ReadDir(dir); len(entries) != 1 {
+				t.Errorf("%d entries in the directory, want 1", len(entries))
+			}
+			if _, err := write(t.Context(), path, nil); !errors.Is(err, ErrNilReader) {
+				t.Errorf("nil reader: %v", err)
+			}
+		})
+	}
+}
