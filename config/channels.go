@@ -9,8 +9,9 @@ package config
 func DefaultChannelRules() []ChannelRule {
 	const (
 		socialSources = `^(facebook|fb|instagram|ig|tiktok|linkedin|li|twitter|x|youtube|pinterest|snapchat|reddit|threads)$`
-		socialRefs    = `(facebook\.com|instagram\.com|tiktok\.com|linkedin\.com|lnkd\.in|t\.co|twitter\.com|x\.com|youtube\.com|pinterest\.|snapchat\.com|reddit\.com|threads\.net)`
-		searchRefs    = `(google\.|bing\.com|duckduckgo\.com|yahoo\.|ecosia\.org|baidu\.com|yandex\.)`
+		// Referrer rules see the referrer's host (e.g. l.instagram.com).
+		socialRefs = `(^|\.)((facebook|instagram|tiktok|linkedin|twitter|x|youtube|snapchat|reddit)\.com|threads\.net|lnkd\.in|t\.co|youtu\.be|pinterest\.[a-z.]+)$`
+		searchRefs = `(^|\.)(google|bing|duckduckgo|yahoo|ecosia|baidu|yandex)\.[a-z.]+$`
 	)
 	return []ChannelRule{
 		{Channel: "influencer", Medium: `^(influencer|creator|affiliate|ambassador)s?$`},
@@ -41,7 +42,7 @@ var PlatformPatterns = []struct{ Platform, Pattern string }{
 	{"instagram", `^(instagram|ig)$|instagram\.com`},
 	{"tiktok", `^(tiktok|ttclid)$|tiktok\.com`},
 	{"linkedin", `^(linkedin|li|li_fat_id)$|linkedin\.com|lnkd\.in`},
-	{"x", `^(twitter|x|twclid)$|twitter\.com|//t\.co|//x\.com`},
+	{"x", `^(twitter|x|twclid)$|(^|\.)(twitter\.com|t\.co|x\.com)$`},
 	{"youtube", `^youtube$|youtube\.com|youtu\.be`},
 	{"pinterest", `^(pinterest|epik)$|pinterest\.`},
 	{"snapchat", `^(snapchat|scclid)$|snapchat\.com`},

@@ -126,6 +126,9 @@ func (s *Source) Extract(ctx context.Context, req extract.Request, emit extract.
 		}
 		slices.Sort(paths)
 		for _, path := range paths {
+			if err := ctx.Err(); err != nil {
+				return fmt.Errorf("%s: %s: %w", s.name, table, err)
+			}
 			rows := 0
 			err := readFile(ctx, path, table, mem, o, func(rec arrow.RecordBatch) error {
 				rows += int(rec.NumRows())

@@ -159,7 +159,7 @@ func TestWriteWorkbook(t *testing.T) {
 	t.Run("Channels", func(t *testing.T) {
 		// Title, two notes (caller's and the red-fill legend), a blank row:
 		// the header is row 5 and data starts on row 6.
-		if got, _ := f.GetCellValue("Channels", "E5"); got != "spend" {
+		if got, _ := f.GetCellValue("Channels", "E5"); got != "Spend" {
 			t.Fatalf("E5 = %q, want the spend header", got)
 		}
 		if got := number(t, f, "Channels", "E6"); got != 600 {
@@ -454,6 +454,21 @@ func TestGolden(t *testing.T) {
 	}
 	if diff := cmp.Diff(string(want), b.String()); diff != "" {
 		t.Errorf("cells (-want +got):\n%s", diff)
+	}
+}
+
+func TestHeading(t *testing.T) {
+	for name, want := range map[string]string{
+		"attributed_new_customers": "Attributed new customers",
+		"roas":                     "ROAS",
+		"prev_paid_social_cac":     "Prev paid social CAC",
+		"campaign_id":              "Campaign ID",
+		"within_sla_pct":           "Within SLA %",
+		"week_start":               "Week start",
+	} {
+		if got := Heading(name); got != want {
+			t.Errorf("Heading(%q) = %q, want %q", name, got, want)
+		}
 	}
 }
 

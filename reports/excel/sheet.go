@@ -96,7 +96,7 @@ func (w *writer) normalSheet(s Sheet, l layout) error {
 		}
 	}
 	for i, c := range t.Columns {
-		if err := w.styled(name, cell(i+1, l.headerRow), c.Name, w.st.headerFor(c.Kind)); err != nil {
+		if err := w.styled(name, cell(i+1, l.headerRow), Heading(c.Name), w.st.headerFor(c.Kind)); err != nil {
 			return err
 		}
 	}
@@ -180,7 +180,7 @@ func (w *writer) streamSheet(s Sheet, l layout) error {
 	}
 	header := make([]any, len(t.Columns))
 	for i, c := range t.Columns {
-		header[i] = excelize.Cell{StyleID: w.st.headerFor(c.Kind), Value: c.Name}
+		header[i] = excelize.Cell{StyleID: w.st.headerFor(c.Kind), Value: Heading(c.Name)}
 	}
 	if err := sw.SetRow(cell(1, l.headerRow), header); err != nil {
 		return err
@@ -328,7 +328,7 @@ func (w *writer) columnWidths(t *reports.Table, shown int) []float64 {
 	const sample = 2000 // enough to find the wide values without scanning a ledger
 	widths := make([]float64, len(t.Columns))
 	for c, col := range t.Columns {
-		n := utf8.RuneCountInString(col.Name) + 3 // bold, plus the filter button
+		n := utf8.RuneCountInString(Heading(col.Name)) + 3 // bold, plus the filter button
 		for r := range min(shown, sample) {
 			n = max(n, w.displayLen(t.Rows[r][c], col.Kind))
 		}
@@ -371,6 +371,29 @@ func (w *writer) displayLen(v any, kind reports.Kind) int {
 		return 5
 	}
 	return len(fmt.Sprint(v))
+}
+
+// acronyms are written in capitals in headings.
+var acronyms = map[string]string{
+	"roas": "ROAS", "cac": "CAC", "cpa": "CPA", "cpc": "CPC", "cpm": "CPM", "ctr": "CTR",
+	"id": "ID", "utm": "UTM", "url": "URL", "sla": "SLA", "ltv": "LTV", "qa": "QA", "fx": "FX",
+	"pct": "%",
+}
+
+// Heading turns a column name into a sheet header: "attributed_new_customers"
+// becomes "Attributed new customers", "paid_social_cac" "Paid social CAC".
+// The words stay those of the column, so the header still points at the
+// Parquet and BigQuery column of the same name.
+func Heading(name string) string {
+	words := strings.Split(name, "_")
+	for i, w := range words {
+		if a, ok := acronyms[strings.ToLower(w)]; ok {
+			words[i] = a
+		} else if i == 0 && w != "" {
+			words[i] = strings.ToUpper(w[:1]) + w[1:]
+		}
+	}
+	return strings.Join(words, " ")
 }
 
 // thousands formats n with comma separators: 1234567 → "1,234,567".

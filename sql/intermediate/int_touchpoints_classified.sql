@@ -12,9 +12,56 @@ WITH touch AS (
         coalesce(utm_source, '') AS m_source,
         coalesce(utm_medium, '') AS m_medium,
         coalesce(click_id_type, '') AS m_click_id_type,
-        coalesce(referrer, '') AS m_referrer,
+        -- rules see the referrer's host: that is what identifies a site, and
+        -- it keeps the number of distinct signatures small
+        lower(coalesce(regexp_extract(referrer, '^(?:[a-zA-Z][a-zA-Z0-9+.-]*://)?([^/?#]*)', 1), '')) AS m_referrer,
         coalesce(interaction, '') AS m_interaction
     FROM stg_touchpoints
+),
+
+-- Rules are matched once per distinct signature, not per touchpoint: the
+-- regexes come from config (a table, not literals), and a few hundred
+-- signatures stand for millions of touchpoints.
+signatures AS (
+    SELECT DISTINCT m_source, m_medium, m_click_id_type, m_referrer, m_interaction
+    FROM touch
+),
+
+by_rule AS (
+    SELECT s.*, r.channel, nullif(r.platform, '') AS rule_platform
+    FROM signatures AS s
+    JOIN channel_rules AS r
+        ON (r.utm_source = '' OR regexp_matches(s.m_source, r.utm_source, 'i'))
+        AND (r.utm_medium = '' OR regexp_matches(s.m_medium, r.utm_medium, 'i'))
+        AND (r.click_id_type = '' OR regexp_matches(s.m_click_id_type, r.click_id_type, 'i'))
+        AND (r.referrer = '' OR regexp_matches(s.m_referrer, r.referrer, 'i'))
+        AND (r.interaction = '' OR regexp_matches(s.m_interaction, r.interaction, 'i'))
+    QUALIFY row_number() OVER (
+        PARTITION BY s.m_source, s.m_medium, s.m_click_id_type, s.m_referrer, s.m_interaction
+        ORDER BY r.rule_order
+    ) = 1
+),
+
+by_pattern AS (
+    -- utm_source says the platform most directly, then the click id (an
+    -- fbclid also comes from Instagram), then the referrer.
+    SELECT s.*, p.platform
+    FROM signatures AS s
+    JOIN platform_patterns AS p
+        ON regexp_matches(s.m_source, p.pattern, 'i')
+        OR regexp_matches(s.m_click_id_type, p.pattern, 'i')
+        OR regexp_matches(s.m_referrer, p.pattern, 'i')
+    QUALIFY row_number() OVER (
+        PARTITION BY s.m_source, s.m_medium, s.m_click_id_type, s.m_referrer, s.m_interaction
+        ORDER BY
+            CASE
+                WHEN regexp_matches(s.m_source, p.pattern, 'i') THEN 1
+                WHEN s.m_source = '' AND regexp_matches(s.m_click_id_type, p.pattern, 'i') THEN 2
+                WHEN s.m_source = '' AND regexp_matches(s.m_referrer, p.pattern, 'i') THEN 3
+                ELSE 4
+            END,
+            p.pattern_order
+    ) = 1
 ),
 
 creator_links AS (
@@ -27,40 +74,6 @@ by_creator_link AS (
     FROM touch AS t
     JOIN creator_links AS l ON l.link_key IN (t.utm_campaign, t.utm_content)
     GROUP BY t.touchpoint_id
-),
-
-by_rule AS (
-    SELECT t.touchpoint_id, r.channel, nullif(r.platform, '') AS rule_platform
-    FROM touch AS t
-    JOIN channel_rules AS r
-        ON (r.utm_source = '' OR regexp_matches(t.m_source, r.utm_source, 'i'))
-        AND (r.utm_medium = '' OR regexp_matches(t.m_medium, r.utm_medium, 'i'))
-        AND (r.click_id_type = '' OR regexp_matches(t.m_click_id_type, r.click_id_type, 'i'))
-        AND (r.referrer = '' OR regexp_matches(t.m_referrer, r.referrer, 'i'))
-        AND (r.interaction = '' OR regexp_matches(t.m_interaction, r.interaction, 'i'))
-    QUALIFY row_number() OVER (PARTITION BY t.touchpoint_id ORDER BY r.rule_order) = 1
-),
-
-by_pattern AS (
-    -- utm_source says the platform most directly, then the click id (an
-    -- fbclid also comes from Instagram), then the referrer.
-    SELECT t.touchpoint_id, p.platform
-    FROM touch AS t
-    JOIN platform_patterns AS p
-        ON regexp_matches(t.m_source, p.pattern, 'i')
-        OR regexp_matches(t.m_click_id_type, p.pattern, 'i')
-        OR regexp_matches(t.m_referrer, p.pattern, 'i')
-    QUALIFY row_number() OVER (
-        PARTITION BY t.touchpoint_id
-        ORDER BY
-            CASE
-                WHEN regexp_matches(t.m_source, p.pattern, 'i') THEN 1
-                WHEN t.m_source = '' AND regexp_matches(t.m_click_id_type, p.pattern, 'i') THEN 2
-                WHEN t.m_source = '' AND regexp_matches(t.m_referrer, p.pattern, 'i') THEN 3
-                ELSE 4
-            END,
-            p.pattern_order
-    ) = 1
 )
 
 SELECT
@@ -90,5 +103,5 @@ SELECT
         THEN t.utm_content END AS ad_id
 FROM touch AS t
 LEFT JOIN by_creator_link AS c USING (touchpoint_id)
-LEFT JOIN by_rule AS r USING (touchpoint_id)
-LEFT JOIN by_pattern AS p USING (touchpoint_id)
+LEFT JOIN by_rule AS r USING (m_source, m_medium, m_click_id_type, m_referrer, m_interaction)
+LEFT JOIN by_pattern AS p USING (m_source, m_medium, m_click_id_type, m_referrer, m_interaction)

@@ -1,0 +1,210 @@
+package main
+
+import (
+	"bytes"
+	"compress/gzip"
+	"context"
+	"database/sql"
+	"encoding/json"
+	"fmt"
+	"io"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/google/go-cmp/cmp"
+	"github.com/shopspring/decimal"
+
+	"github.com/socialroi/socialroi/extract/emulator"
+	"github.com/socialroi/socialroi/extract/emulator/gen"
+	"github.com/socialroi/socialroi/models"
+	"github.com/socialroi/socialroi/pipeline"
+	"github.com/socialroi/socialroi/reports/manifest"
+)
+
+// runCLI runs the CLI in process and returns its exit code and output.
+func runCLI(t *testing.T, args ...string) (int, string, string) {
+	t.Helper()
+	var stdout, stderr bytes.Buffer
+	code := run(t.Context(), args, &stdout, &stderr)
+	return code, stdout.String(), stderr.String()
+}
+
+func queryStrings(t *testing.T, conn *sql.Conn, q string) []string {
+	t.Helper()
+	rows, err := conn.QueryContext(context.Background(), q)
+	if err != nil {
+		t.Fatalf("%s: %v", q, err)
+	}
+	defer rows.Close()
+	cols, _ := rows.Columns()
+	var out []string
+	for rows.Next() {
+		vals := make([]any, len(cols))
+		ptrs := make([]any, len(cols))
+		for i := range vals {
+			ptrs[i] = &vals[i]
+		}
+		if err := rows.Scan(ptrs...); err != nil {
+			t.Fatal(err)
+		}
+		out = append(out, fmt.Sprint(vals...))
+	}
+	return out
+}
+
+func queryOne[T any](t *testing.T, conn *sql.Conn, q string) T {
+	t.Helper()
+	var v T
+	if err := conn.QueryRowContext(context.Background(), q).Scan(&v); err != nil {
+		t.Fatalf("%s: %v", q, err)
+	}
+	return v
+}
+
+// TestDemoEndToEnd runs `socialroi demo` twice and checks the invariants a
+// finance user relies on against the generator's own data.
+func TestDemoEndToEnd(t *testing.T) {
+	out := t.TempDir()
+	code, stdout, stderr := runCLI(t, "demo", "--out", out, "--log-format", "json")
+	if code != 0 {
+		t.Fatalf("demo exit %d\nstdout:\n%s\nstderr:\n%s", code, stdout, stderr)
+	}
+	workbook := filepath.Join(out, "socialroi_2026-W47.xlsx")
+	for _, p := range []string{workbook, filepath.Join(out, "2026-W47", "manifest.json"),
+		filepath.Join(out, "2026-W47", "attribution_ledger.parquet"), filepath.Join(out, "2026-W47", "mart_kpi_summary.parquet")} {
+		if _, err := os.Stat(p); err != nil {
+			t.Errorf("missing output: %v", err)
+		}
+	}
+	if !strings.Contains(stdout, workbook) {
+		t.Errorf("stdout does not say where the workbook is:\n%s", stdout)
+	}
+
+	var m manifest.Manifest
+	data, err := os.ReadFile(filepath.Join(out, "2026-W47", "manifest.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := json.Unmarshal(data, &m); err != nil {
+		t.Fatal(err)
+	}
+	if m.Status != manifest.StatusSuccess || m.Week != "2026-W47" || len(m.Sources) != 4 || len(m.Outputs) == 0 {
+		t.Errorf("manifest: status %s week %s sources %d outputs %d", m.Status, m.Week, len(m.Sources), len(m.Outputs))
+	}
+
+	brand, err := gen.Generate(gen.Config{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	weekStart := time.Date(2026, 11, 16, 0, 0, 0, 0, time.UTC)
+	weekEnd := weekStart.AddDate(0, 0, 7)
+
+	snapshot := func() []string {
+		wh, err := models.Open(t.Context(), pipeline.DemoWarehouse(out), models.Options{ReadOnly: true})
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer wh.Close()
+		conn := wh.Conn()
+
+		// Spend in the mart equals what the Meta emulator served (USD, no FX).
+		var metaSpend decimal.Decimal
+		for _, r := range brand.AdPerformance {
+			if r.Date.Before(weekStart) || !r.Date.Before(weekEnd) {
+				continue
+			}
+			for _, p := range emulator.MetaPlatforms {
+				if r.Platform == p {
+					metaSpend = metaSpend.Add(r.Spend)
+				}
+			}
+		}
+		got := queryOne[string](t, conn, `SELECT sum(spend)::VARCHAR FROM mart_channel_weekly
+			WHERE week_start = DATE '2026-11-16' AND model = 'linear' AND platform IN ('facebook', 'instagram')`)
+		if !decimal.RequireFromString(got).Equal(metaSpend.Round(2)) {
+			t.Errorf("Meta spend in mart %s, emulator served %s", got, metaSpend)
+		}
+		if metaSpend.IsZero() {
+			t.Error("the generated brand has no Meta spend in the report week")
+		}
+
+		// Per conversion and model, credits sum to 1 and revenue credits to
+		// the conversion's revenue, to the cent.
+		for _, model := range []string{"linear", "last_non_direct"} {
+			bad := queryOne[int64](t, conn, fmt.Sprintf(`SELECT count(*) FROM (
+				SELECT conversion_id FROM attribution_ledger WHERE model = '%s'
+				GROUP BY conversion_id
+				HAVING abs(sum(credit) - 1) > 1e-9 OR sum(revenue_credit) <> any_value(conversion_revenue))`, model))
+			if bad != 0 {
+				t.Errorf("%s: %d conversions whose credits do not add up", model, bad)
+			}
+		}
+		// Every purchase of the week is in the ledger with its revenue.
+		var revenue decimal.Decimal
+		purchases := 0
+		for _, c := range brand.Conversions {
+			if c.Type == "purchase" && !c.TS.Before(weekStart) && c.TS.Before(weekEnd) {
+				revenue = revenue.Add(c.Revenue)
+				purchases++
+			}
+		}
+		gotRev := queryOne[string](t, conn, `SELECT sum(revenue_credit)::VARCHAR FROM attribution_ledger
+			WHERE model = 'linear' AND week_start = DATE '2026-11-16'`)
+		if !decimal.RequireFromString(gotRev).Equal(revenue) {
+			t.Errorf("linear ledger revenue %s, generated purchases %s", gotRev, revenue)
+		}
+		if n := queryOne[int64](t, conn, `SELECT conversions FROM mart_kpi_summary WHERE week_start = DATE '2026-11-16' AND model = 'linear'`); n != int64(purchases) {
+			t.Errorf("kpi conversions %d, generated purchases %d", n, purchases)
+		}
+
+		var snap []string
+		snap = append(snap, queryStrings(t, conn, `SELECT count(*), sum(spend) FROM ad_performance`)...)
+		snap = append(snap, queryStrings(t, conn, `SELECT * FROM mart_kpi_summary ORDER BY week_start, model`)...)
+		snap = append(snap, queryStrings(t, conn, `SELECT * FROM mart_channel_weekly ORDER BY ALL`)...)
+		snap = append(snap, queryStrings(t, conn, `SELECT count(*), sum(revenue_credit) FROM attribution_ledger`)...)
+		return snap
+	}
+	first := snapshot()
+
+	// A second run of the same week replaces, never duplicates.
+	if code, _, stderr := runCLI(t, "demo", "--out", out, "--log-format", "json"); code != 0 {
+		t.Fatalf("second demo exit %d: %s", code, stderr)
+	}
+	if d := cmp.Diff(first, snapshot()); d != "" {
+		t.Errorf("second run changed the numbers (-first +second):\n%s", d)
+	}
+
+	// The emulator's token is treated as a secret: it reaches no file.
+	err = filepath.WalkDir(out, func(path string, d fs.DirEntry, err error) error {
+		if err != nil || d.IsDir() {
+			return err
+		}
+		b, err := os.ReadFile(path)
+		if err != nil {
+			return err
+		}
+		if strings.HasSuffix(path, ".gz") { // raw landing
+			zr, err := gzip.NewReader(bytes.NewReader(b))
+			if err != nil {
+				return fmt.Errorf("%s: %w", path, err)
+			}
+			if b, err = io.ReadAll(zr); err != nil {
+				return fmt.Errorf("%s: %w", path, err)
+			}
+		}
+		if bytes.Contains(b, []byte("demo-meta-token")) {
+			t.Errorf("%s contains the access token", path)
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if strings.Contains(stderr, "demo-meta-token") {
+		t.Error("logs contain the access token")
+	}
+}
