@@ -145,3 +145,10 @@ func extractAll(ctx context.Context, runID string, cfg *config.Config, week week
 	wg.Wait()
 	return runs
 }
+
+// ValidateSources builds every configured source without running it: their
+// settings are checked, and nothing touches the network.
+func ValidateSources(cfg *config.Config) error {
+	_, err := buildSources(cfg.Sources)
+	return err
+}

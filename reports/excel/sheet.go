@@ -29,6 +29,7 @@ type layout struct {
 	capped    bool     // shown < total
 	footer    string   // final line of a capped or empty sheet
 	widths    []float64
+	headerH   float64 // header row height, for headers wrapped onto lines
 	streamed  bool
 }
 
@@ -67,6 +68,7 @@ func (w *writer) layoutFor(s Sheet) layout {
 	l.headerRow = 1 + len(l.notes) + 2 // title, notes, a blank row
 	l.firstRow = l.headerRow + 1
 	l.widths = w.columnWidths(t, l.shown)
+	l.headerH = headerHeight(t, l.widths)
 	return l
 }
 
@@ -101,6 +103,9 @@ func (w *writer) normalSheet(s Sheet, l layout) error {
 		}
 	}
 	last := colName(max(1, len(t.Columns)))
+	if err := f.SetRowHeight(name, l.headerRow, l.headerH); err != nil {
+		return err
+	}
 	for r := range l.shown {
 		if r%ctxEvery == 0 {
 			if err := w.ctx.Err(); err != nil {
@@ -182,7 +187,7 @@ func (w *writer) streamSheet(s Sheet, l layout) error {
 	for i, c := range t.Columns {
 		header[i] = excelize.Cell{StyleID: w.st.headerFor(c.Kind), Value: Heading(c.Name)}
 	}
-	if err := sw.SetRow(cell(1, l.headerRow), header); err != nil {
+	if err := sw.SetRow(cell(1, l.headerRow), header, excelize.RowOpts{Height: l.headerH}); err != nil {
 		return err
 	}
 	row := make([]any, len(t.Columns))
@@ -328,13 +333,30 @@ func (w *writer) columnWidths(t *reports.Table, shown int) []float64 {
 	const sample = 2000 // enough to find the wide values without scanning a ledger
 	widths := make([]float64, len(t.Columns))
 	for c, col := range t.Columns {
-		n := utf8.RuneCountInString(Heading(col.Name)) + 3 // bold, plus the filter button
+		// A long header wraps rather than widen a column of short numbers
+		// ("Attributed new customers" over "13.40").
+		n := min(utf8.RuneCountInString(Heading(col.Name))+3, maxHeaderWidth) // bold, plus the filter button
 		for r := range min(shown, sample) {
 			n = max(n, w.displayLen(t.Rows[r][c], col.Kind))
 		}
 		widths[c] = math.Min(60, math.Max(8, float64(n)*1.1+1))
 	}
 	return widths
+}
+
+// maxHeaderWidth is the most characters a header alone widens its column to.
+const maxHeaderWidth = 16
+
+// headerHeight is the header row's height in points: one line per ~width
+// characters of the longest header. Excel would grow the row itself when
+// it opens the file, LibreOffice and most viewers do not.
+func headerHeight(t *reports.Table, widths []float64) float64 {
+	lines := 1
+	for c, col := range t.Columns {
+		n := float64(utf8.RuneCountInString(Heading(col.Name)) + 3)
+		lines = max(lines, int(math.Ceil(n/(widths[c]/1.1))))
+	}
+	return 15*float64(lines) + 3
 }
 
 // displayLen estimates how many characters a cell shows.

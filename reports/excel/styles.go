@@ -107,13 +107,13 @@ func newStyles(f *excelize.File, currency string) (*styles, error) {
 		Font:      &excelize.Font{Bold: true, Color: colorInk},
 		Fill:      solid(colorHeader),
 		Border:    []excelize.Border{{Type: "bottom", Color: "8EA9C1", Style: 1}},
-		Alignment: &excelize.Alignment{Vertical: "center", Horizontal: "left", Indent: 1},
+		Alignment: &excelize.Alignment{Vertical: "center", Horizontal: "left", Indent: 1, WrapText: true},
 	})
 	add(&s.headerNum, &excelize.Style{
 		Font:      &excelize.Font{Bold: true, Color: colorInk},
 		Fill:      solid(colorHeader),
 		Border:    []excelize.Border{{Type: "bottom", Color: "8EA9C1", Style: 1}},
-		Alignment: &excelize.Alignment{Vertical: "center", Horizontal: "right"},
+		Alignment: &excelize.Alignment{Vertical: "center", Horizontal: "right", WrapText: true},
 	})
 	for k := reports.Text; k <= reports.Bool; k++ {
 		var id int

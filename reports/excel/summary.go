@@ -268,8 +268,10 @@ func (w *writer) trend(kpi *kpiView, week time.Time, top int) error {
 			var v any
 			switch c.header {
 			case "Week":
-				y, wk := d.ISOWeek()
-				v = fmt.Sprintf("%d-W%02d", y, wk)
+				// Short, so the charts' category labels fit on one line;
+				// the year is in the week start beside it.
+				_, wk := d.ISOWeek()
+				v = fmt.Sprintf("W%02d", wk)
 			case "Week start":
 				v = d
 			case "Target ROAS":
