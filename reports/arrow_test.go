@@ -37,6 +37,8 @@ func TestKindFor(t *testing.T) {
 		{"within_sla_pct", f64, Percent},
 		{"engagement_rate", arrow.PrimitiveTypes.Float32, Percent},
 		{"reconciliation_rate", &arrow.Decimal128Type{Precision: 9, Scale: 4}, Percent},
+		{"credit", f64, Percent},
+		{"revenue_credit", &arrow.Decimal128Type{Precision: 18, Scale: 2}, Money},
 		{"week_start", arrow.FixedWidthTypes.Date32, Date},
 		{"conversion_ts", &arrow.TimestampType{Unit: arrow.Microsecond, TimeZone: "UTC"}, Timestamp},
 		{"is_new_customer", arrow.FixedWidthTypes.Boolean, Bool},

@@ -76,7 +76,8 @@ func (t *Table) Col(name string) int {
 // DECIMAL(18,2) in the reporting currency), dates are dates, timestamps are
 // instants, integers are counts. Names then refine numbers: *_rate, *_share,
 // *_pct and *_change are percentages (fractions, 0.25 = 25%), roas and
-// *_ratio are ratios shown as 0.00x. A decimal named like a percentage or a
+// *_ratio are ratios shown as 0.00x; a floating credit (the ledger's credit
+// fraction) is a percentage too. A decimal named like a percentage or a
 // ratio follows the name, since it is not an amount of money. A decimal of
 // scale 0 is a count: DuckDB returns SUM(BIGINT) as HUGEINT, which reaches
 // Arrow as DECIMAL(38,0). Anything else (lists, structs, binary) is shown as
@@ -109,6 +110,11 @@ func KindFor(name string, t arrow.DataType) Kind {
 	case arrow.FLOAT16, arrow.FLOAT32, arrow.FLOAT64:
 		if k, ok := kindFromName(name); ok {
 			return k
+		}
+		// A ledger's credit is a fraction of one conversion: 1/3 reads
+		// better as 33.3% than as 0.33.
+		if n := strings.ToLower(name); n == "credit" || strings.HasSuffix(n, "_credit") {
+			return Percent
 		}
 		return Number
 	}

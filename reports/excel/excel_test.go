@@ -16,8 +16,6 @@ import (
 
 	"github.com/google/go-cmp/cmp"
 	"github.com/xuri/excelize/v2"
-
-	"github.com/socialroi/socialroi/reports"
 )
 
 // update rewrites the golden files:
@@ -519,8 +517,6 @@ func mustAtoi(s string) int {
 	}
 	return n
 }
-
-var _ = reports.Money // the fixtures speak in reports kinds
 
 // BenchmarkWriteLedger writes a long sheet both ways: streamed and capped
 // at DefaultRowCap, and in normal mode just under DefaultStreamRows.

@@ -1,0 +1,185 @@
+package models_test
+
+import (
+	"errors"
+	"path/filepath"
+	"strings"
+	"testing"
+	"testing/fstest"
+
+	"github.com/apache/arrow-go/v18/arrow"
+	"github.com/apache/arrow-go/v18/arrow/memory"
+
+	"github.com/socialroi/socialroi/models"
+	"github.com/socialroi/socialroi/transform"
+)
+
+// A failed model rolls back everything the run wrote, loads included: the
+// warehouse file is as it was.
+func TestFailedModelRollsBack(t *testing.T) {
+	ctx := t.Context()
+	path := filepath.Join(t.TempDir(), "w.duckdb")
+	mem := memory.NewGoAllocator()
+	load := func(w *models.Warehouse, tx *models.Tx, rows []transform.ConversionRow) {
+		t.Helper()
+		rec, err := transform.BuildRecord(mem, transform.Conversions, rows)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer rec.Release()
+		if _, err := tx.Load(ctx, transform.Conversions, []arrow.RecordBatch{rec}, nil); err != nil {
+			t.Fatal(err)
+		}
+	}
+	conv := func(id, revenue string) transform.ConversionRow {
+		return transform.ConversionRow{ConversionID: id, PersonID: "p", TS: ts("2026-11-17 10:00"), Type: "purchase",
+			Revenue: dec(revenue), Currency: "USD", CRMSource: "t"}
+	}
+	good := fstest.MapFS{"marts/revenue.sql": {Data: []byte("SELECT sum(revenue) AS revenue FROM conversions")}}
+	broken := fstest.MapFS{
+		"marts/revenue.sql": {Data: []byte("SELECT sum(revenue) AS revenue FROM conversions")},
+		"marts/z_broken.sql": {Data: []byte("SELECT no_such_column FROM revenue")},
+	}
+
+	w, err := models.Open(ctx, path, models.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := w.EnsureTables(ctx); err != nil {
+		t.Fatal(err)
+	}
+	tx, _ := w.Begin(ctx)
+	load(w, tx, []transform.ConversionRow{conv("c1", "10.00")})
+	cat, err := models.LoadCatalog(good)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := tx.RunModels(ctx, cat, nil); err != nil {
+		t.Fatal(err)
+	}
+	if err := tx.Commit(ctx); err != nil {
+		t.Fatal(err)
+	}
+
+	// The second run restates c1 and adds c2, then a model fails.
+	tx, _ = w.Begin(ctx)
+	load(w, tx, []transform.ConversionRow{conv("c1", "99.00"), conv("c2", "5.00")})
+	cat, err = models.LoadCatalog(broken)
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, err = tx.RunModels(ctx, cat, nil)
+	var me *models.ModelError
+	if !errors.As(err, &me) || me.Path != "marts/z_broken.sql" || !strings.Contains(err.Error(), "no_such_column") {
+		t.Fatalf("want a ModelError naming marts/z_broken.sql, got %v", err)
+	}
+	if err := tx.Rollback(); err != nil {
+		t.Fatal(err)
+	}
+	w.Close()
+
+	w, err = models.Open(ctx, path, models.Options{ReadOnly: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer w.Close()
+	got := rowsOf(t, w, "SELECT (SELECT count(*) FROM conversions), (SELECT sum(revenue) FROM conversions), (SELECT revenue FROM revenue)")
+	if want := "1|10|10"; got[0] != want {
+		t.Errorf("after the failed run: %s, want %s (the first run's state)", got[0], want)
+	}
+}
+
+// Loading the same natural keys twice replaces them, and a scope replaces
+// the window a source re-extracted, including rows that vanished upstream.
+func TestLoadUpsertsAndReplacesWindow(t *testing.T) {
+	ctx := t.Context()
+	mem := memory.NewCheckedAllocator(memory.NewGoAllocator())
+	defer mem.AssertSize(t, 0)
+	w, err := models.Open(ctx, ":memory:", models.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer w.Close()
+	if err := w.EnsureTables(ctx); err != nil {
+		t.Fatal(err)
+	}
+	row := func(d, ad, spend string) transform.AdPerformanceRow {
+		return transform.AdPerformanceRow{Date: day(d), Platform: "facebook", AccountID: "1", AdID: ad, Currency: "USD",
+			Spend: dec(spend), PlatformConversionValue: dec("0"), Source: "meta", ExtractedAt: ts("2026-11-23 06:00")}
+	}
+	load := func(rows []transform.AdPerformanceRow, scope *models.Scope) {
+		t.Helper()
+		tx, err := w.Begin(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		rec, err := transform.BuildRecord(mem, transform.AdPerformance, rows)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer rec.Release()
+		if _, err := tx.Load(ctx, transform.AdPerformance, []arrow.RecordBatch{rec}, scope); err != nil {
+			t.Fatal(err)
+		}
+		if err := tx.Commit(ctx); err != nil {
+			t.Fatal(err)
+		}
+	}
+	load([]transform.AdPerformanceRow{row("2026-11-16", "a", "1.00"), row("2026-11-17", "a", "2.00"), row("2026-11-17", "b", "3.00")}, nil)
+	// Restatement of 17 Nov: ad a's spend changed and ad b no longer exists.
+	load([]transform.AdPerformanceRow{row("2026-11-17", "a", "2.50")},
+		&models.Scope{Column: "source", Value: "meta", DateColumn: "date", Since: day("2026-11-17"), Until: day("2026-11-17")})
+	got := rowsOf(t, w, "SELECT date, ad_id, spend FROM ad_performance ORDER BY date, ad_id")
+	want := []string{"2026-11-16|a|1", "2026-11-17|a|2.5"}
+	if strings.Join(got, ",") != strings.Join(want, ",") {
+		t.Errorf("got %v, want %v", got, want)
+	}
+}
+
+func TestCatalogOrderAndErrors(t *testing.T) {
+	cat, err := models.LoadCatalog(fstest.MapFS{
+		"marts/m.sql":               {Data: []byte("SELECT * FROM int_b JOIN stg_a USING (x)")},
+		"intermediate/int_b.sql":    {Data: []byte("-- reads stg_a\nSELECT * FROM stg_a")},
+		"staging/stg_a.sql":         {Data: []byte("SELECT 1 AS x")},
+		"tests/t.sql":               {Data: []byte("-- severity: warn\n-- description: nothing\nSELECT 1 WHERE false")},
+		"staging/not_sql_model.txt": {Data: []byte("ignored")},
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var order []string
+	for _, m := range cat.Models {
+		order = append(order, m.Name)
+	}
+	if strings.Join(order, ",") != "stg_a,int_b,m" {
+		t.Errorf("order %v", order)
+	}
+	if cat.Tests[0].Severity != "warn" || cat.Tests[0].Description != "nothing" {
+		t.Errorf("test annotations: %+v", cat.Tests[0])
+	}
+
+	for name, tc := range map[string]struct {
+		fs   fstest.MapFS
+		want string
+	}{
+		"cycle": {fstest.MapFS{
+			"marts/a.sql": {Data: []byte("SELECT * FROM b")},
+			"marts/b.sql": {Data: []byte("SELECT * FROM a")},
+		}, "dependency cycle among marts/a.sql, marts/b.sql"},
+		"duplicate": {fstest.MapFS{
+			"staging/a.sql": {Data: []byte("SELECT 1")},
+			"marts/a.sql":   {Data: []byte("SELECT 1")},
+		}, "model a is defined twice: staging/a.sql and marts/a.sql"},
+		"later layer": {fstest.MapFS{
+			"staging/s.sql": {Data: []byte("SELECT * FROM m")},
+			"marts/m.sql":   {Data: []byte("SELECT 1")},
+		}, "staging/s.sql reads marts/m.sql, which is in a later layer"},
+	} {
+		t.Run(name, func(t *testing.T) {
+			_, err := models.LoadCatalog(tc.fs)
+			if err == nil || !strings.Contains(err.Error(), tc.want) {
+				t.Errorf("got %v, want %q", err, tc.want)
+			}
+		})
+	}
+}

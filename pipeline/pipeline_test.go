@@ -1,0 +1,261 @@
+package pipeline
+
+import (
+	"encoding/json"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/apache/arrow-go/v18/arrow"
+	"github.com/apache/arrow-go/v18/arrow/array"
+	"github.com/apache/arrow-go/v18/arrow/memory"
+	"github.com/shopspring/decimal"
+
+	"github.com/socialroi/socialroi/config"
+	"github.com/socialroi/socialroi/extract/emulator"
+	_ "github.com/socialroi/socialroi/extract/files"
+	_ "github.com/socialroi/socialroi/extract/meta"
+	"github.com/socialroi/socialroi/models"
+	"github.com/socialroi/socialroi/reports/files"
+	"github.com/socialroi/socialroi/reports/manifest"
+	"github.com/socialroi/socialroi/transform"
+)
+
+func day(s string) time.Time {
+	t, _ := time.Parse(time.DateOnly, s)
+	return t
+}
+
+// fixture writes a small brand to files and starts a Meta emulator, and
+// returns a config file pointed at both.
+type fixture struct {
+	dir, cfgPath string
+	meta         *emulator.Meta
+}
+
+func newFixture(t *testing.T, ads []transform.AdPerformanceRow, conversions []transform.ConversionRow) *fixture {
+	t.Helper()
+	dir := t.TempDir()
+	meta, err := emulator.NewMeta(emulator.MetaConfig{AccessToken: "tok-secret-42", Rows: ads})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { meta.Close() })
+	writeParquet := func(name string, rec arrow.RecordBatch, err error) string {
+		t.Helper()
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer rec.Release()
+		rdr, _ := array.NewRecordReader(rec.Schema(), []arrow.RecordBatch{rec})
+		defer rdr.Release()
+		path := filepath.Join(dir, name+".parquet")
+		if _, err := files.WriteParquet(t.Context(), path, rdr); err != nil {
+			t.Fatal(err)
+		}
+		return path
+	}
+	mem := memory.DefaultAllocator
+	convPath := writeParquet(build(mem, transform.Conversions, conversions))
+	tp := []transform.TouchpointRow{{TouchpointID: "t1", PersonID: "p1", TS: day("2026-11-17").Add(9 * time.Hour),
+		Interaction: "click", UTMSource: "facebook", UTMMedium: "paid_social", UTMCampaign: "c1", UTMContent: "a1", Source: "web"}}
+	tpPath := writeParquet(build(mem, transform.Touchpoints, tp))
+	cfg := fmt.Sprintf(`
+warehouse: w.duckdb
+outputs: [excel, parquet]
+reporting: {timezone: UTC, primary_model: linear}
+attribution: {models: [last_non_direct, linear]}
+sources:
+  meta:
+    type: meta_ads
+    base_url: %q
+    account_ids: ["1"]
+    access_token: ${TEST_META_TOKEN}
+    max_retries: 0
+  web:
+    type: files
+    tables: {touchpoints: %q, conversions: %q}
+`, meta.URL, tpPath, convPath)
+	path := filepath.Join(dir, "socialroi.yaml")
+	if err := os.WriteFile(path, []byte(cfg), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	return &fixture{dir: dir, cfgPath: path, meta: meta}
+}
+
+func (f *fixture) run(t *testing.T, token string, allowQA bool) *Result {
+	t.Helper()
+	t.Setenv("TEST_META_TOKEN", token)
+	cfg, err := config.Load(f.cfgPath)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return Run(t.Context(), Options{Config: cfg, Week: models.Week{Start: day("2026-11-16")}, AllowQAFailures: allowQA})
+}
+
+func (f *fixture) spend(t *testing.T) string {
+	t.Helper()
+	w, err := models.Open(t.Context(), filepath.Join(f.dir, "w.duckdb"), models.Options{ReadOnly: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer w.Close()
+	var s string
+	if err := w.Conn().QueryRowContext(t.Context(),
+		"SELECT count(*) || ' rows, ' || coalesce(sum(spend)::VARCHAR, '') FROM ad_performance").Scan(&s); err != nil {
+		t.Fatal(err)
+	}
+	return s
+}
+
+func adRow(date, ad, spend, currency string) transform.AdPerformanceRow {
+	return transform.AdPerformanceRow{Date: day(date), Platform: "facebook", AccountID: "1", AccountName: "Acct",
+		CampaignID: "c1", CampaignName: "conv_pr_us_x", AdID: ad, AdName: "ad", Currency: currency,
+		Spend: decimal.RequireFromString(spend), Impressions: 100, Clicks: 5, LinkClicks: 4,
+		PlatformConversionValue: decimal.Zero}
+}
+
+func purchase(id, revenue string) transform.ConversionRow {
+	return transform.ConversionRow{ConversionID: id, PersonID: "p1", TS: day("2026-11-18").Add(12 * time.Hour),
+		Type: "purchase", Revenue: decimal.RequireFromString(revenue), Currency: "USD", IsNewCustomer: true, CRMSource: "shop"}
+}
+
+func readManifest(t *testing.T, path string) manifest.Manifest {
+	t.Helper()
+	b, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var m manifest.Manifest
+	if err := json.Unmarshal(b, &m); err != nil {
+		t.Fatal(err)
+	}
+	return m
+}
+
+// The scheduled path: run a week twice (replaces, never duplicates), then
+// with a source whose token was revoked (exit 4, the rest still lands).
+func TestRunTwiceThenFailingSource(t *testing.T) {
+	f := newFixture(t,
+		[]transform.AdPerformanceRow{adRow("2026-11-16", "a1", "10.00", "USD"), adRow("2026-11-17", "a1", "20.50", "USD")},
+		[]transform.ConversionRow{purchase("k1", "50.00")})
+
+	res := f.run(t, "tok-secret-42", false)
+	if res.ExitCode != 0 {
+		t.Fatalf("first run: exit %d: %v", res.ExitCode, res.Err)
+	}
+	first := f.spend(t)
+	if first != "2 rows, 30.5000" {
+		t.Errorf("after the first run: %s", first)
+	}
+	wb1, err := os.Stat(res.Workbook)
+	if err != nil {
+		t.Fatal(err)
+	}
+
+	res = f.run(t, "tok-secret-42", false)
+	if res.ExitCode != 0 {
+		t.Fatalf("second run: exit %d: %v", res.ExitCode, res.Err)
+	}
+	if got := f.spend(t); got != first {
+		t.Errorf("second run of the same week: %s, want %s", got, first)
+	}
+	if m := readManifest(t, res.Manifest); m.Status != manifest.StatusSuccess || m.RunID != res.RunID {
+		t.Errorf("manifest %s status %s", m.RunID, m.Status)
+	}
+
+	res = f.run(t, "revoked-token", false)
+	if res.ExitCode != ExitSourcesFailed {
+		t.Fatalf("run with a revoked token: exit %d, want %d: %v", res.ExitCode, ExitSourcesFailed, res.Err)
+	}
+	if !strings.Contains(res.Err.Error(), "sources.meta.access_token") {
+		t.Errorf("the error should name the credential to renew: %v", res.Err)
+	}
+	if strings.Contains(res.Err.Error(), "revoked-token") {
+		t.Errorf("the error leaks the token: %v", res.Err)
+	}
+	m := readManifest(t, res.Manifest)
+	if m.Status != manifest.StatusPartial || m.ExitCode != ExitSourcesFailed {
+		t.Errorf("manifest status %s exit %d, want partial 4", m.Status, m.ExitCode)
+	}
+	if got := f.spend(t); got != first {
+		t.Errorf("a failed source must leave its data as it was: %s, want %s", got, first)
+	}
+	if wb, err := os.Stat(res.Workbook); err != nil || !wb.ModTime().After(wb1.ModTime().Add(-time.Second)) {
+		t.Errorf("the other sources' report was not published: %v", err)
+	}
+	// Every run, failed ones included, leaves its record under runs/.
+	runs, _ := filepath.Glob(filepath.Join(f.dir, "out", "runs", "*.json"))
+	if len(runs) != 3 {
+		t.Errorf("run records: %v", runs)
+	}
+}
+
+// A data test of severity error withholds the outputs (exit 3) and leaves
+// the warehouse as the last good run left it; --allow-qa-failures publishes.
+func TestQAFailureWithholdsOutputs(t *testing.T) {
+	// Spend in EUR with no EUR rate in fx_rates: the fx_rate_missing test fails.
+	f := newFixture(t,
+		[]transform.AdPerformanceRow{adRow("2026-11-17", "a1", "20.00", "EUR")},
+		[]transform.ConversionRow{purchase("k1", "50.00")})
+	res := f.run(t, "tok-secret-42", false)
+	if res.ExitCode != ExitQA {
+		t.Fatalf("exit %d, want %d: %v", res.ExitCode, ExitQA, res.Err)
+	}
+	if !strings.Contains(res.Err.Error(), "tests/fx_rate_missing.sql") {
+		t.Errorf("the error should name the failing test: %v", res.Err)
+	}
+	if _, err := os.Stat(WorkbookPath(filepath.Join(f.dir, "out"), models.Week{Start: day("2026-11-16")})); !os.IsNotExist(err) {
+		t.Errorf("a workbook was published despite failing data tests (%v)", err)
+	}
+	if got := f.spend(t); got != "0 rows, " {
+		t.Errorf("the failed run's load was committed: %s", got)
+	}
+
+	res = f.run(t, "tok-secret-42", true)
+	if res.ExitCode != 0 {
+		t.Fatalf("with --allow-qa-failures: exit %d: %v", res.ExitCode, res.Err)
+	}
+	if _, err := os.Stat(res.Workbook); err != nil {
+		t.Error(err)
+	}
+	m := readManifest(t, res.Manifest)
+	failed := 0
+	for _, q := range m.QA {
+		if q.Status == "fail" {
+			failed++
+		}
+	}
+	if failed == 0 {
+		t.Error("the manifest does not record the failed data test")
+	}
+}
+
+func TestWeeks(t *testing.T) {
+	for _, tc := range []struct{ label, start string }{
+		{"2026-W47", "2026-11-16"}, {"2026-W01", "2025-12-29"}, {"2020-W53", "2020-12-28"},
+	} {
+		w, err := ParseWeek(tc.label)
+		if err != nil || w.Start.Format(time.DateOnly) != tc.start || w.Label() != tc.label {
+			t.Errorf("%s: %v %v", tc.label, w.Start, err)
+		}
+	}
+	for _, bad := range []string{"2026-47", "2026-W54", "2025-W53", "W47"} {
+		if _, err := ParseWeek(bad); err == nil {
+			t.Errorf("%s parsed", bad)
+		}
+	}
+	// Monday 23 Nov 2026, 03:00 UTC is still Sunday 22 Nov in New York: the
+	// last complete week there is W46.
+	ny, _ := time.LoadLocation("America/New_York")
+	now := time.Date(2026, 11, 23, 3, 0, 0, 0, time.UTC)
+	if got := LastCompleteWeek(now, ny).Label(); got != "2026-W46" {
+		t.Errorf("New York: %s", got)
+	}
+	if got := LastCompleteWeek(now, time.UTC).Label(); got != "2026-W47" {
+		t.Errorf("UTC: %s", got)
+	}
+}
