@@ -35,6 +35,7 @@ type Config struct {
 	Reporting       Reporting    `yaml:"reporting"`
 	Attribution     Attribution  `yaml:"attribution"`
 	RestatementDays int          `yaml:"restatement_days"`
+	BackfillDays    int          `yaml:"backfill_days"`
 	DuckDB          DuckDB       `yaml:"duckdb"`
 	Outputs         []string     `yaml:"outputs"`
 	Channels        Channels     `yaml:"channels"`
@@ -172,6 +173,7 @@ func Defaults() *Config {
 			PositionLast:  0.4,
 		},
 		RestatementDays: 28,
+		BackfillDays:    84,
 		DuckDB:          DuckDB{Threads: 2, MemoryLimit: "4GB"},
 		Outputs:         []string{"excel", "parquet"},
 		Channels:        Channels{Rules: DefaultChannelRules()},
@@ -397,6 +399,9 @@ func (c *Config) validate() error {
 	}
 	if c.RestatementDays < 0 {
 		return bad("restatement_days", "must not be negative")
+	}
+	if c.BackfillDays < 0 {
+		return bad("backfill_days", "must not be negative")
 	}
 	if c.DuckDB.Threads < 0 {
 		return bad("duckdb.threads", "must not be negative")

@@ -37,7 +37,7 @@ func TestFailedModelRollsBack(t *testing.T) {
 	}
 	good := fstest.MapFS{"marts/revenue.sql": {Data: []byte("SELECT sum(revenue) AS revenue FROM conversions")}}
 	broken := fstest.MapFS{
-		"marts/revenue.sql": {Data: []byte("SELECT sum(revenue) AS revenue FROM conversions")},
+		"marts/revenue.sql":  {Data: []byte("SELECT sum(revenue) AS revenue FROM conversions")},
 		"marts/z_broken.sql": {Data: []byte("SELECT no_such_column FROM revenue")},
 	}
 

@@ -114,6 +114,9 @@ func (w *Warehouse) EnsureTables(ctx context.Context) error {
 			return fmt.Errorf("warehouse: create %s: %w", t.Name, err)
 		}
 	}
+	if _, err := w.conn.ExecContext(ctx, sourceStateDDL); err != nil {
+		return fmt.Errorf("warehouse: create source_state: %w", err)
+	}
 	return nil
 }
 

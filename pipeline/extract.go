@@ -16,6 +16,7 @@ import (
 
 	"github.com/socialroi/socialroi/config"
 	"github.com/socialroi/socialroi/extract"
+	"github.com/socialroi/socialroi/models"
 	"github.com/socialroi/socialroi/transform"
 )
 
@@ -99,17 +100,41 @@ func buildSources(specs []config.SourceSpec) (map[string]extract.Source, error) 
 	return out, nil
 }
 
+// extractWindow is the days a source extracts this run: the restatement
+// window before the report week, reaching back further after a gap since its
+// last run, or by the backfill on its first run.
+func extractWindow(ctx context.Context, wh *models.Warehouse, cfg *config.Config, source string, week weekRange) (since, until time.Time, err error) {
+	since = week.start.AddDate(0, 0, -cfg.RestatementDays)
+	cursor, ok, err := wh.SourceCursor(ctx, source)
+	if err != nil {
+		return since, week.end, err
+	}
+	switch {
+	case !ok:
+		if backfill := week.start.AddDate(0, 0, -cfg.BackfillDays); backfill.Before(since) {
+			since = backfill
+		}
+	case cursor.AddDate(0, 0, 1).Before(since):
+		since = cursor.AddDate(0, 0, 1)
+	}
+	return since, week.end, nil
+}
+
 // extractAll runs the sources concurrently. A source that fails is recorded
 // on its sourceRun; the others go on.
-func extractAll(ctx context.Context, runID string, cfg *config.Config, week weekRange, specs []config.SourceSpec,
-	sources map[string]extract.Source, mem memory.Allocator, log *slog.Logger) []*sourceRun {
+func extractAll(ctx context.Context, wh *models.Warehouse, runID string, cfg *config.Config, week weekRange, specs []config.SourceSpec,
+	sources map[string]extract.Source, mem memory.Allocator, log *slog.Logger) ([]*sourceRun, error) {
 	runs := make([]*sourceRun, len(specs))
 	var wg sync.WaitGroup
 	for i, spec := range specs {
+		since, until, err := extractWindow(ctx, wh, cfg, spec.Name, week)
+		if err != nil {
+			return nil, err
+		}
 		r := &sourceRun{
 			spec:    spec,
-			since:   week.start.AddDate(0, 0, -cfg.RestatementDays),
-			until:   week.end,
+			since:   since,
+			until:   until,
 			rawDir:  filepath.Join(cfg.RawDir, spec.Name, runID),
 			records: map[string][]arrow.RecordBatch{},
 			rows:    map[string]int64{},
@@ -143,7 +168,7 @@ func extractAll(ctx context.Context, runID string, cfg *config.Config, week week
 		}()
 	}
 	wg.Wait()
-	return runs
+	return runs, nil
 }
 
 // ValidateSources builds every configured source without running it: their

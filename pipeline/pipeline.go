@@ -11,6 +11,8 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"os"
+	"path/filepath"
 	"time"
 
 	"github.com/apache/arrow-go/v18/arrow/memory"
@@ -155,6 +157,18 @@ func Run(ctx context.Context, opts Options) *Result {
 		res.Timings = append(res.Timings, Timing{Stage: name, Seconds: time.Since(start).Seconds()})
 	}
 
+	if err := os.MkdirAll(filepath.Dir(cfg.Warehouse), 0o755); err != nil {
+		return fail(ExitFailure, fmt.Errorf("warehouse: %w", err))
+	}
+	wh, err := models.Open(ctx, cfg.Warehouse, models.Options{Threads: cfg.DuckDB.Threads, MemoryLimit: cfg.DuckDB.MemoryLimit})
+	if err != nil {
+		return fail(ExitFailure, err)
+	}
+	defer wh.Close()
+	if err := wh.EnsureTables(ctx); err != nil {
+		return fail(ExitFailure, err)
+	}
+
 	mem := memory.DefaultAllocator
 	var runs []*sourceRun
 	if !opts.SkipExtract {
@@ -167,7 +181,10 @@ func Run(ctx context.Context, opts Options) *Result {
 			return fail(ExitUsage, err)
 		}
 		start := time.Now()
-		runs = extractAll(ctx, res.RunID, cfg, week, specs, sources, mem, log)
+		runs, err = extractAll(ctx, wh, res.RunID, cfg, week, specs, sources, mem, log)
+		if err != nil {
+			return fail(ExitFailure, err)
+		}
 		stage("extract", start)
 		defer func() {
 			for _, r := range runs {
@@ -187,12 +204,6 @@ func Run(ctx context.Context, opts Options) *Result {
 			return fail(ExitFailure, fmt.Errorf("every source failed; nothing was loaded: %w", sourceErrors(runs)))
 		}
 	}
-
-	wh, err := models.Open(ctx, cfg.Warehouse, models.Options{Threads: cfg.DuckDB.Threads, MemoryLimit: cfg.DuckDB.MemoryLimit})
-	if err != nil {
-		return fail(ExitFailure, err)
-	}
-	defer wh.Close()
 
 	start := time.Now()
 	err = buildWarehouse(ctx, wh, cfg, res, runs, opts.AllowQAFailures, log)
@@ -257,9 +268,6 @@ func (e *qaError) Error() string {
 // buildWarehouse loads the extracted records and runs the models and data
 // tests in one transaction, committing only when all of it succeeded.
 func buildWarehouse(ctx context.Context, wh *models.Warehouse, cfg *config.Config, res *Result, runs []*sourceRun, allowQA bool, log *slog.Logger) error {
-	if err := wh.EnsureTables(ctx); err != nil {
-		return err
-	}
 	tx, err := wh.Begin(ctx)
 	if err != nil {
 		return err
@@ -286,6 +294,9 @@ func buildWarehouse(ctx context.Context, wh *models.Warehouse, cfg *config.Confi
 				return fmt.Errorf("source %s: %w", r.spec.Name, err)
 			}
 			log.Info("loaded", "source", r.spec.Name, "table", table, "rows", n)
+		}
+		if err := tx.AdvanceSourceCursor(ctx, r.spec.Name, r.until, res.RunID); err != nil {
+			return err
 		}
 	}
 	if err := tx.LoadConfigTables(ctx, cfg); err != nil {

@@ -259,3 +259,37 @@ func TestWeeks(t *testing.T) {
 		t.Errorf("UTC: %s", got)
 	}
 }
+
+func TestExtractWindow(t *testing.T) {
+	ctx := t.Context()
+	wh, err := models.Open(ctx, ":memory:", models.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer wh.Close()
+	if err := wh.EnsureTables(ctx); err != nil {
+		t.Fatal(err)
+	}
+	cfg := config.Defaults() // restatement 28 days, backfill 84
+	week := weekRange{start: day("2026-11-16"), end: day("2026-11-22")}
+	tx, _ := wh.Begin(ctx)
+	tx.AdvanceSourceCursor(ctx, "recent", day("2026-11-15"), "r1")
+	tx.AdvanceSourceCursor(ctx, "stale", day("2026-09-30"), "r1")
+	tx.AdvanceSourceCursor(ctx, "stale", day("2026-08-01"), "r2") // never moves back
+	if err := tx.Commit(ctx); err != nil {
+		t.Fatal(err)
+	}
+	for source, want := range map[string]string{
+		"new":    "2026-08-24", // 16 Nov − 84 days: first run backfills
+		"recent": "2026-10-19", // 16 Nov − 28 days: the restatement window
+		"stale":  "2026-10-01", // the day after the cursor: no gap
+	} {
+		since, until, err := extractWindow(ctx, wh, cfg, source, week)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := since.Format(time.DateOnly); got != want || !until.Equal(week.end) {
+			t.Errorf("%s: since %s until %s, want since %s", source, got, until.Format(time.DateOnly), want)
+		}
+	}
+}

@@ -113,10 +113,12 @@ func readCSV(ctx context.Context, r io.Reader, name, table string, mem memory.Al
 			}
 		}
 		rows++
-		if rows >= o.batchSize {
+		if rows%4096 == 0 {
 			if err := ctx.Err(); err != nil {
 				return fmt.Errorf("%s line %d: %w", name, line, err)
 			}
+		}
+		if rows >= o.batchSize {
 			if err := flush(); err != nil {
 				return err
 			}

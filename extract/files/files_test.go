@@ -337,7 +337,9 @@ func TestParquetConversion(t *testing.T) {
 }
 
 // collector is an extract.Emitter that keeps what it is given.
-type collector struct{ recs map[string][]arrow.RecordBatch }
+type collector struct {
+	recs map[string][]arrow.RecordBatch
+}
 
 func (c *collector) Emit(table string, rec arrow.RecordBatch) error {
 	rec.Retain()

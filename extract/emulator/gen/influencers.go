@@ -96,11 +96,11 @@ func buildInfluencers(cfg Config, ads []Ad) ([]transform.InfluencerRow, []transf
 			add(maxTime(start, cfg.Start), "fee", c.flatFee)
 		}
 		if c.monthlyFee > 0 {
-			// One fee per calendar month the contract and the range share,
-			// booked on the first day they share in that month.
-			from, to := maxTime(start, cfg.Start), minTime(end, cfg.End)
-			for m := time.Date(from.Year(), from.Month(), 1, 0, 0, 0, 0, time.UTC); !m.After(to); m = m.AddDate(0, 1, 0) {
-				add(maxTime(m, from), "fee", c.monthlyFee)
+			// Invoiced monthly in advance: on the contract start, then on the
+			// first of every month the contract runs; only the invoices
+			// dated inside the range are booked.
+			for m := time.Date(start.Year(), start.Month(), 1, 0, 0, 0, 0, time.UTC); !m.After(end); m = m.AddDate(0, 1, 0) {
+				add(maxTime(m, start), "fee", c.monthlyFee)
 			}
 		}
 		if len(c.posts) > 0 {
