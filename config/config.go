@@ -101,7 +101,11 @@ type SourceSpec struct {
 	Enabled  bool
 	settings yaml.Node
 	path     string
+	dir      string
 }
+
+// Dir is the folder of the config file the source was defined in.
+func (s SourceSpec) Dir() string { return s.dir }
 
 // Decode decodes the source's settings strictly: an unknown key is an error
 // that names it.
@@ -201,6 +205,9 @@ func Load(path string) (*Config, error) {
 		return nil, err
 	}
 	cfg.dir = abs
+	for i := range cfg.Sources {
+		cfg.Sources[i].dir = abs
+	}
 	for _, p := range []*string{&cfg.Warehouse, &cfg.RawDir, &cfg.OutDir} {
 		if !filepath.IsAbs(*p) {
 			*p = filepath.Join(abs, *p)

@@ -50,6 +50,9 @@ type Request struct {
 // the factory's options struct.
 type Settings interface {
 	Decode(v any) error
+	// Dir is the config file's folder: relative paths in settings resolve
+	// against it (empty: the working directory).
+	Dir() string
 }
 
 // Factory builds a source named name (the config key) from its settings.

@@ -355,6 +355,9 @@ func (c *collector) release() {
 
 type yamlless Settings
 
+// Dir: no config file, so paths stay as written.
+func (s yamlless) Dir() string { return "" }
+
 // Decode stands in for the config file's decoder.
 func (s yamlless) Decode(v any) error {
 	*(v.(*Settings)) = Settings(s)

@@ -86,6 +86,15 @@ func New(name string, settings extract.Settings) (extract.Source, error) {
 	if err := settings.Decode(&s); err != nil {
 		return nil, err
 	}
+	// Paths in a config file are relative to the file, not to wherever the
+	// scheduler happens to start the process.
+	if dir := settings.Dir(); dir != "" {
+		for t, p := range s.Tables {
+			if !filepath.IsAbs(p) {
+				s.Tables[t] = filepath.Join(dir, p)
+			}
+		}
+	}
 	return NewSource(name, s)
 }
 

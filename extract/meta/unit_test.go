@@ -22,6 +22,8 @@ import (
 // yamlSettings decodes strictly, as the config package does.
 type yamlSettings string
 
+func (y yamlSettings) Dir() string { return "" }
+
 func (y yamlSettings) Decode(v any) error {
 	dec := yaml.NewDecoder(strings.NewReader(string(y)))
 	dec.KnownFields(true)

@@ -468,6 +468,9 @@ func (w *writer) pairSheet(name, title string, header [2]string, rows [][2]strin
 	if err := f.SetRowHeight(name, 1, 24); err != nil {
 		return err
 	}
+	for _, p := range rows { // keys such as "Rows in attribution_ledger" must not be cut
+		w1 = max(w1, float64(utf8.RuneCountInString(p[0]))*1.1+2)
+	}
 	if err := f.SetColWidth(name, "A", "A", w1); err != nil {
 		return err
 	}
