@@ -294,6 +294,21 @@ func TestMartsHandWorked(t *testing.T) {
 		got := rowsOf(t, w, `SELECT model, channel, coalesce(platform, '-'), spend, attributed_conversions,
 				attributed_revenue, attributed_new_customers, coalesce(roas, -1), coalesce(cpa, -1), coalesce(cac, -1)
 			FROM mart_channel_weekly WHERE week_start = DATE '2026-11-16' ORDER BY model, channel, platform`)
+		// W46 holds only P6: 80.00 facebook spend and k6's 40.00, so ROAS
+		// 40/80 = 0.5 and CPA = CAC = 80/1 = 80.00 under both models.
+		prev := rowsOf(t, w, `SELECT model, channel, platform, spend, attributed_conversions, attributed_revenue,
+				attributed_new_customers, roas, cpa, cac
+			FROM mart_channel_weekly WHERE week_start = DATE '2026-11-09' ORDER BY model`)
+		wantPrev := []string{
+			"last_non_direct|paid_social|facebook|80|1.000000|40|1.000000|0.500000|80|80",
+			"linear|paid_social|facebook|80|1.000000|40|1.000000|0.500000|80|80",
+		}
+		if d := cmp.Diff(wantPrev, prev); d != "" {
+			t.Errorf("mart_channel_weekly W46 (-want +got):\n%s", d)
+		}
+		if n := rowsOf(t, w, `SELECT count(*) FROM mart_channel_weekly`); n[0] != "17" {
+			t.Errorf("mart_channel_weekly has %s rows, want 15 for W47 + 2 for W46", n[0])
+		}
 		want := []string{
 			"last_non_direct|direct|-|0|1.000000|60|1.000000|-1.000000|-1|-1",
 			"last_non_direct|influencer|instagram|0|1.000000|20|0.000000|-1.000000|-1|-1",
@@ -332,14 +347,15 @@ func TestMartsHandWorked(t *testing.T) {
 		//   = 1 → CAC 194.00.
 		got := rowsOf(t, w, `SELECT week_start, model, spend, total_cost, revenue, paid_revenue, roas, conversions,
 				new_customers, coalesce(paid_social_cac, -1), coalesce(blended_cac, -1),
-				coalesce(prev_spend, -1), coalesce(prev_revenue, -1), coalesce(prev_roas, -1), coalesce(prev_new_customers, -1),
-				coalesce(prev_blended_cac, -1)
+				coalesce(prev_spend, -1), coalesce(prev_total_cost, -1), coalesce(prev_revenue, -1),
+				coalesce(prev_paid_revenue, -1), coalesce(prev_roas, -1), coalesce(prev_conversions, -1),
+				coalesce(prev_new_customers, -1), coalesce(prev_paid_social_cac, -1), coalesce(prev_blended_cac, -1)
 			FROM mart_kpi_summary ORDER BY week_start, model`)
 		want := []string{
-			"2026-11-09|last_non_direct|80|80|40|40|0.500000|1|1|80|80|-1|-1|-1.000000|-1|-1",
-			"2026-11-09|linear|80|80|40|40|0.500000|1|1|80|80|-1|-1|-1.000000|-1|-1",
-			"2026-11-16|last_non_direct|224|264|290.01|200|0.892857|5|3|194|88|80|40|0.500000|1|80",
-			"2026-11-16|linear|224|264|290.01|121.67|0.543170|5|3|194|88|80|40|0.500000|1|80",
+			"2026-11-09|last_non_direct|80|80|40|40|0.500000|1|1|80|80|-1|-1|-1|-1|-1.000000|-1|-1|-1|-1",
+			"2026-11-09|linear|80|80|40|40|0.500000|1|1|80|80|-1|-1|-1|-1|-1.000000|-1|-1|-1|-1",
+			"2026-11-16|last_non_direct|224|264|290.01|200|0.892857|5|3|194|88|80|80|40|40|0.500000|1|1|80|80",
+			"2026-11-16|linear|224|264|290.01|121.67|0.543170|5|3|194|88|80|80|40|40|0.500000|1|1|80|80",
 		}
 		if d := cmp.Diff(want, got); d != "" {
 			t.Errorf("mart_kpi_summary (-want +got):\n%s", d)

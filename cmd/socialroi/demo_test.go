@@ -178,6 +178,24 @@ func TestDemoEndToEnd(t *testing.T) {
 		t.Errorf("second run changed the numbers (-first +second):\n%s", d)
 	}
 
+	// An analyst checks a number by hand, in each format.
+	wh := pipeline.DemoWarehouse(out)
+	for format, want := range map[string]string{
+		"table": "(2 rows)",
+		"csv":   "model,conversions\n",
+		"json":  `"model": "linear"`,
+	} {
+		code, stdout, stderr := runCLI(t, "query", "--warehouse", wh, "--format", format,
+			"SELECT model, conversions FROM mart_kpi_summary WHERE week_start = DATE '2026-11-16' AND model IN ('linear', 'last_touch') ORDER BY model")
+		if code != 0 || !strings.Contains(stdout, want) {
+			t.Errorf("query --format %s: exit %d, stdout %q, stderr %q", format, code, stdout, stderr)
+		}
+	}
+	// The warehouse is opened read-only: writes fail and change nothing.
+	if code, _, stderr := runCLI(t, "query", "--warehouse", wh, "DELETE FROM ad_performance"); code == 0 {
+		t.Errorf("query ran a DELETE (stderr %q)", stderr)
+	}
+
 	// The emulator's token is treated as a secret: it reaches no file.
 	err = filepath.WalkDir(out, func(path string, d fs.DirEntry, err error) error {
 		if err != nil || d.IsDir() {
