@@ -147,7 +147,7 @@ func (e *Error) Error() string {
 }
 
 // Models implemented by the attribution engine.
-var KnownModels = []string{"first_touch", "last_touch", "last_non_direct", "linear", "time_decay", "position_based"}
+var KnownModels = []string{"first_touch", "last_touch", "last_non_direct", "linear", "time_decay", "position_based", "markov", "shapley"}
 
 // Channels and outputs the configuration may name.
 var (

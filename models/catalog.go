@@ -1,6 +1,7 @@
 package models
 
 import (
+	"context"
 	"fmt"
 	"io/fs"
 	"path"
@@ -15,13 +16,25 @@ import (
 var Layers = []string{"staging", "intermediate", "marts"}
 
 // Model is one SQL file of the project: a SELECT whose result becomes a
-// table named after the file.
+// table named after the file; or a GoModel.
 type Model struct {
 	Name  string   // file name without .sql: the table it builds
-	Path  string   // path inside the fs.FS, for error messages
+	Path  string   // path inside the fs.FS (or go:<name>), for error messages
 	Layer string   // staging, intermediate or marts
-	SQL   string   // the SELECT
+	SQL   string   // the SELECT; empty for a Go model
 	Deps  []string // models it reads, found by name in its SQL
+	Go    *GoModel // set for models computed in Go
+}
+
+// GoModel is a model computed in Go, for the few steps where SQL is the
+// wrong tool (solving a Markov chain). It reads aggregates the SQL models
+// produced (Deps, declared) and writes the table Name through the
+// transaction. SQL models that name it depend on it like on any model.
+type GoModel struct {
+	Name  string
+	Layer string
+	Deps  []string
+	Build func(ctx context.Context, tx *Tx) error
 }
 
 // DataTest is one SQL file under tests/: a query returning offending rows.
@@ -53,9 +66,17 @@ var (
 // model builds after the models it reads. Two files with the same name, a
 // model reading a later layer, and a dependency cycle are errors naming the
 // files involved.
-func LoadCatalog(fsys fs.FS) (*Catalog, error) {
+func LoadCatalog(fsys fs.FS, goModels ...GoModel) (*Catalog, error) {
 	byName := map[string]*Model{}
 	var names []string
+	for i := range goModels {
+		g := &goModels[i]
+		if !slices.Contains(Layers, g.Layer) || g.Build == nil {
+			return nil, fmt.Errorf("models: Go model %s needs a layer (%v) and a Build function", g.Name, Layers)
+		}
+		byName[g.Name] = &Model{Name: g.Name, Path: "go:" + g.Name, Layer: g.Layer, Go: g}
+		names = append(names, g.Name)
+	}
 	for _, layer := range Layers {
 		files, err := fs.Glob(fsys, layer+"/*.sql")
 		if err != nil {
@@ -83,6 +104,19 @@ func LoadCatalog(fsys fs.FS) (*Catalog, error) {
 	}
 	for _, name := range names {
 		m := byName[name]
+		if m.Go != nil {
+			for _, d := range m.Go.Deps {
+				dep, ok := byName[d]
+				if !ok {
+					return nil, fmt.Errorf("models: Go model %s reads %s, which is not a model", m.Name, d)
+				}
+				if layerRank[dep.Layer] > layerRank[m.Layer] {
+					return nil, fmt.Errorf("models: Go model %s reads %s, which is in a later layer (%s)", m.Name, dep.Path, dep.Layer)
+				}
+			}
+			m.Deps = slices.Sorted(slices.Values(m.Go.Deps))
+			continue
+		}
 		seen := map[string]bool{}
 		for _, tok := range identToken.FindAllString(stripComments(m.SQL), -1) {
 			tok = strings.ToLower(tok)

@@ -13,6 +13,7 @@ import (
 
 	"github.com/socialroi/socialroi/config"
 	"github.com/socialroi/socialroi/models"
+	"github.com/socialroi/socialroi/models/attribution"
 	sqlfiles "github.com/socialroi/socialroi/sql"
 	"github.com/socialroi/socialroi/transform"
 )
@@ -141,6 +142,13 @@ func buildRecord(t *testing.T, mem memory.Allocator, table string, rows any) arr
 // data test, and returns the open warehouse.
 func runTiny(t *testing.T, cfg *config.Config) *models.Warehouse {
 	t.Helper()
+	return runDataset(t, cfg, tinyBrand(), day("2026-11-16"))
+}
+
+// runDataset loads data (table name → []Row) and runs the project for the
+// week starting weekStart; every data test must pass.
+func runDataset(t *testing.T, cfg *config.Config, data map[string]any, weekStart time.Time) *models.Warehouse {
+	t.Helper()
 	ctx := t.Context()
 	mem := memory.NewCheckedAllocator(memory.NewGoAllocator())
 	defer mem.AssertSize(t, 0)
@@ -158,7 +166,7 @@ func runTiny(t *testing.T, cfg *config.Config) *models.Warehouse {
 		t.Fatal(err)
 	}
 	defer tx.Rollback()
-	for table, rows := range tinyBrand() {
+	for table, rows := range data {
 		rec := buildRecord(t, mem, table, rows)
 		_, err := tx.Load(ctx, table, []arrow.RecordBatch{rec}, nil)
 		rec.Release()
@@ -169,11 +177,11 @@ func runTiny(t *testing.T, cfg *config.Config) *models.Warehouse {
 	if err := tx.LoadConfigTables(ctx, cfg); err != nil {
 		t.Fatal(err)
 	}
-	week := models.Week{Start: day("2026-11-16")}
+	week := models.Week{Start: weekStart}
 	if err := tx.Set(ctx, models.ParamsFor(cfg, week)); err != nil {
 		t.Fatal(err)
 	}
-	cat, err := models.LoadCatalog(sqlfiles.FS)
+	cat, err := models.LoadCatalog(sqlfiles.FS, attribution.GoModels()...)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -363,7 +371,8 @@ func TestMartsHandWorked(t *testing.T) {
 	})
 
 	t.Run("attribution channels", func(t *testing.T) {
-		got := rowsOf(t, w, `SELECT model, channel, conversions, revenue FROM attribution_channels ORDER BY model, channel`)
+		got := rowsOf(t, w, `SELECT model, channel, conversions, revenue FROM attribution_channels
+			WHERE week_start = DATE '2026-11-16' ORDER BY model, channel`)
 		want := []string{
 			"last_non_direct|direct|1.000000|60",
 			"last_non_direct|influencer|1.000000|20",

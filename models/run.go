@@ -35,9 +35,15 @@ func (tx *Tx) RunModels(ctx context.Context, cat *Catalog, log *slog.Logger) ([]
 	var out []ModelResult
 	for _, m := range cat.Models {
 		start := time.Now()
-		stmt := fmt.Sprintf("CREATE OR REPLACE TABLE %s AS\n%s", Ident(m.Name), strings.TrimRight(m.SQL, "; \n\t"))
-		if _, err := tx.w.conn.ExecContext(ctx, stmt); err != nil {
-			return out, &ModelError{Path: m.Path, Err: err}
+		if m.Go != nil {
+			if err := m.Go.Build(ctx, tx); err != nil {
+				return out, &ModelError{Path: m.Path, Err: err}
+			}
+		} else {
+			stmt := fmt.Sprintf("CREATE OR REPLACE TABLE %s AS\n%s", Ident(m.Name), strings.TrimRight(m.SQL, "; \n\t"))
+			if _, err := tx.w.conn.ExecContext(ctx, stmt); err != nil {
+				return out, &ModelError{Path: m.Path, Err: err}
+			}
 		}
 		var n int64
 		if err := tx.w.conn.QueryRowContext(ctx, "SELECT count(*) FROM "+Ident(m.Name)).Scan(&n); err != nil {

@@ -2,6 +2,7 @@ package models
 
 import (
 	"context"
+	"database/sql"
 	"errors"
 	"fmt"
 	"regexp"
@@ -152,6 +153,11 @@ func (tx *Tx) stage(ctx context.Context, name string, schema *arrow.Schema, recs
 		return err
 	}
 	return nil
+}
+
+// QueryContext runs a read query inside the transaction (for Go models).
+func (tx *Tx) QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error) {
+	return tx.w.conn.QueryContext(ctx, query, args...)
 }
 
 var paramName = regexp.MustCompile(`^[a-z][a-z0-9_]*$`)

@@ -14,6 +14,7 @@ import (
 	"github.com/socialroi/socialroi/config"
 	extfiles "github.com/socialroi/socialroi/extract/files"
 	"github.com/socialroi/socialroi/models"
+	"github.com/socialroi/socialroi/models/attribution"
 	"github.com/socialroi/socialroi/reports"
 	"github.com/socialroi/socialroi/reports/files"
 	sqlfiles "github.com/socialroi/socialroi/sql"
@@ -120,7 +121,7 @@ func Attribute(ctx context.Context, opts AttributeOptions) ([]reports.Output, er
 	if err := tx.Set(ctx, models.ParamsFor(cfg, week)); err != nil {
 		return nil, err
 	}
-	cat, err := models.LoadCatalog(sqlfiles.FS)
+	cat, err := models.LoadCatalog(sqlfiles.FS, attribution.GoModels()...)
 	if err != nil {
 		return nil, err
 	}
@@ -134,8 +135,8 @@ func Attribute(ctx context.Context, opts AttributeOptions) ([]reports.Output, er
 	for name, q := range map[string]string{
 		"ledger.csv": `SELECT conversion_id, touchpoint_id, model, channel, credit, revenue_credit
 			FROM attribution_ledger ORDER BY conversion_id, model, position`,
-		"channels.csv": `SELECT model, channel, sum(credit) AS conversions, sum(revenue_credit)::DECIMAL(18,2) AS revenue
-			FROM attribution_ledger GROUP BY ALL ORDER BY model, revenue DESC, channel`,
+		"channels.csv": `SELECT model, channel, sum(conversions) AS conversions, sum(revenue)::DECIMAL(18,2) AS revenue
+			FROM attribution_channels GROUP BY ALL ORDER BY model, revenue DESC, channel`,
 	} {
 		rdr, err := wh.QueryArrow(ctx, q)
 		if err != nil {

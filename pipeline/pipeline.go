@@ -19,6 +19,7 @@ import (
 
 	"github.com/socialroi/socialroi/config"
 	"github.com/socialroi/socialroi/models"
+	"github.com/socialroi/socialroi/models/attribution"
 	sqlfiles "github.com/socialroi/socialroi/sql"
 	"github.com/socialroi/socialroi/transform"
 )
@@ -305,7 +306,7 @@ func buildWarehouse(ctx context.Context, wh *models.Warehouse, cfg *config.Confi
 	if err := tx.Set(ctx, models.ParamsFor(cfg, res.Week)); err != nil {
 		return err
 	}
-	cat, err := models.LoadCatalog(sqlfiles.FS)
+	cat, err := models.LoadCatalog(sqlfiles.FS, attribution.GoModels()...)
 	if err != nil {
 		return err
 	}

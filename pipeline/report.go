@@ -15,6 +15,7 @@ import (
 
 	"github.com/socialroi/socialroi/config"
 	"github.com/socialroi/socialroi/models"
+	"github.com/socialroi/socialroi/models/attribution"
 	"github.com/socialroi/socialroi/reports"
 	"github.com/socialroi/socialroi/reports/excel"
 	"github.com/socialroi/socialroi/reports/files"
@@ -29,7 +30,7 @@ func WorkbookPath(outDir string, week models.Week) string {
 
 // martNames lists the mart tables the SQL project builds.
 func martNames() ([]string, error) {
-	cat, err := models.LoadCatalog(sqlfiles.FS)
+	cat, err := models.LoadCatalog(sqlfiles.FS, attribution.GoModels()...)
 	if err != nil {
 		return nil, err
 	}
@@ -183,7 +184,7 @@ func buildWorkbook(ctx context.Context, wh *models.Warehouse, cfg *config.Config
 			quoteLiteral(m), models.Ident(m+"_revenue"), quoteLiteral(m), models.Ident(m+"_conversions")))
 	}
 	attribution, err := readTable(ctx, wh, "Attribution",
-		"SELECT channel,\n  "+strings.Join(cols, ",\n  ")+"\nFROM attribution_channels GROUP BY channel ORDER BY channel", -1)
+		"SELECT channel,\n  "+strings.Join(cols, ",\n  ")+"\nFROM attribution_channels WHERE week_start = ?::DATE GROUP BY channel ORDER BY channel", -1, week)
 	if err != nil {
 		return nil, err
 	}

@@ -7,17 +7,32 @@
 --   time_decay       2^(−Δ/h) normalized, Δ in fractional days, h = half_life_days
 --   position_based   first/last shares to the ends, the rest split by the middle;
 --                    one step gets 1, two steps split first:last
+--   markov           the path's channels share the credit in proportion to
+--                    their removal effects (int_markov_removal_effects), each
+--                    channel's share split equally among its steps; a path
+--                    whose channels all have zero effect is split linearly
+--   shapley          the game v(S) = conversions whose channel set lies in S
+--                    is a sum of one unanimity game per conversion, so its
+--                    exact Shapley value gives each channel on a path 1/k
+--                    (k distinct channels), split equally among its steps;
+--                    the channel totals are the game's Shapley values exactly
 WITH paths AS (
     SELECT
-        *,
-        pow(2.0, -coalesce(days_before_conversion, 0) / getvariable('half_life_days')) AS decay_weight
-    FROM int_conversion_paths
+        p.*,
+        pow(2.0, -coalesce(p.days_before_conversion, 0) / getvariable('half_life_days')) AS decay_weight,
+        count(*) OVER (PARTITION BY p.conversion_id, p.channel) AS channel_steps,
+        coalesce(re.removal_effect, 0) AS removal_effect
+    FROM int_conversion_paths AS p
+    LEFT JOIN int_markov_removal_effects AS re USING (channel)
 ),
 
 weighted AS (
     SELECT
         *,
-        decay_weight / sum(decay_weight) OVER (PARTITION BY conversion_id) AS decay_share
+        decay_weight / sum(decay_weight) OVER (PARTITION BY conversion_id) AS decay_share,
+        -- each distinct channel of the path counted once
+        sum(removal_effect / channel_steps) OVER (PARTITION BY conversion_id) AS path_removal_effect,
+        count(DISTINCT channel) OVER (PARTITION BY conversion_id) AS path_channels
     FROM paths
 ),
 
@@ -46,6 +61,12 @@ credits AS (
                     WHEN w.position = w.path_length THEN getvariable('position_last')
                     ELSE (1.0 - getvariable('position_first') - getvariable('position_last')) / (w.path_length - 2)
                 END
+            WHEN 'markov' THEN
+                CASE
+                    WHEN w.path_removal_effect > 0 THEN w.removal_effect / w.path_removal_effect / w.channel_steps
+                    ELSE 1.0 / w.path_length
+                END
+            WHEN 'shapley' THEN 1.0 / w.path_channels / w.channel_steps
         END::DOUBLE AS credit
     FROM weighted AS w
     CROSS JOIN models AS m
