@@ -392,3 +392,46 @@ func TestMartsHandWorked(t *testing.T) {
 		}
 	})
 }
+
+func TestAssistedHandWorked(t *testing.T) {
+	w := runTiny(t, tinyConfig())
+	// W47 paths (last non-direct in brackets):
+	//   k1: t1 facebook paid [last], t2 direct          → paid_social last, direct assists
+	//   k2: t3 email, t4 instagram paid, t5 google [last] → paid_search last; email, paid_social assist
+	//   k3: direct only [last]                           → direct last
+	//   k4: t6 tiktok retargeting, t7 organic ig [last]  → organic_social last; retargeting assists
+	//   k7: t9 influencer [last]                         → influencer last
+	// Values: k1 100.00, k2 100.00, k3 60.00, k4 10.01, k7 20.00.
+	// direct: last 1 (k3, 60.00), assisted 1 (k1, 100.00) → ratios 1 and 100/60.
+	got := rowsOf(t, w, `SELECT key, last_interaction_conversions, last_interaction_value, assisted_conversions,
+			assisted_value, coalesce(assist_ratio, -1), coalesce(assist_value_ratio, -1)
+		FROM mart_assisted_weekly WHERE week_start = DATE '2026-11-16' AND level = 'channel' ORDER BY key`)
+	want := []string{
+		"direct|1|60|1|100|1.000000|1.666667",
+		"email|0|0|1|100|-1.000000|-1.000000",
+		"influencer|1|20|0|0|0.000000|-1.000000",
+		"organic_social|1|10.01|0|0|0.000000|-1.000000",
+		"paid_search|1|100|0|0|0.000000|-1.000000",
+		"paid_social|1|100|1|100|1.000000|1.000000",
+		"retargeting|0|0|1|10.01|-1.000000|-1.000000",
+	}
+	if d := cmp.Diff(want, got); d != "" {
+		t.Errorf("assisted by channel (-want +got):\n%s", d)
+	}
+	// Platforms: facebook last for k1; instagram last for k4 and k7 (both
+	// instagram) and assists k2; google last for k2; tiktok assists k4.
+	got = rowsOf(t, w, `SELECT key, last_interaction_conversions, assisted_conversions, assisted_value
+		FROM mart_assisted_weekly WHERE week_start = DATE '2026-11-16' AND level = 'platform' ORDER BY key`)
+	want = []string{"facebook|1|0|0", "google|1|0|0", "instagram|2|1|100", "tiktok|0|1|10.01"}
+	if d := cmp.Diff(want, got); d != "" {
+		t.Errorf("assisted by platform (-want +got):\n%s", d)
+	}
+	// Campaigns: c1 (t1 last in k1; t4 assists k2), g1 (t5 last in k2),
+	// c2 (t6 assists k4).
+	got = rowsOf(t, w, `SELECT key, label, last_interaction_conversions, assisted_conversions
+		FROM mart_assisted_weekly WHERE week_start = DATE '2026-11-16' AND level = 'campaign' ORDER BY key`)
+	want = []string{"c1|conv_pr_us_x|1|1", "c2|conv_rt_us_y|0|1", "g1|search_brand|1|0"}
+	if d := cmp.Diff(want, got); d != "" {
+		t.Errorf("assisted by campaign (-want +got):\n%s", d)
+	}
+}

@@ -188,6 +188,15 @@ func buildWorkbook(ctx context.Context, wh *models.Warehouse, cfg *config.Config
 	if err != nil {
 		return nil, err
 	}
+	assisted, err := readTable(ctx, wh, "Assisted", `
+		SELECT level, label AS name, key, last_interaction_conversions, last_interaction_value,
+		       assisted_conversions, assisted_value, assist_ratio, assist_value_ratio
+		FROM mart_assisted_weekly WHERE week_start = ?::DATE
+		ORDER BY CASE level WHEN 'channel' THEN 1 WHEN 'platform' THEN 2 WHEN 'campaign' THEN 3 ELSE 4 END,
+		         last_interaction_conversions + assisted_conversions DESC, key`, -1, week)
+	if err != nil {
+		return nil, err
+	}
 	ledger, err := readTable(ctx, wh, "Attribution ledger", `
 		SELECT conversion_id, conversion_ts, model, position, touchpoint_id, touchpoint_ts, channel, platform,
 		       campaign_id, ad_id, credit, revenue_credit, conversion_revenue
@@ -211,6 +220,8 @@ func buildWorkbook(ctx context.Context, wh *models.Warehouse, cfg *config.Config
 				Notes: []string{fmt.Sprintf("Week %s, attribution model %s. Spend is the platforms' reported spend in %s.", res.Week.Label(), model, cfg.Reporting.Currency)}},
 			{Name: "Attribution", Title: "Attribution — the models side by side", Table: attribution,
 				Notes: []string{"Revenue and conversions credited to each channel under each model, for conversions in the week."}},
+			{Name: "Assisted", Title: "Assisted conversions — who closes and who helps", Table: assisted,
+				Notes: []string{"Last interaction: the entity holds the conversion's last non-direct touchpoint. Assisted: it is on the path but not last. Value is the conversion's revenue."}},
 			{Name: "Attribution ledger", Title: "Credit ledger — every credited touchpoint", Table: ledger,
 				FullTableAt: filepath.Join(weekDir, "attribution_ledger.parquet"),
 				Notes:       []string{"One row per conversion, credited touchpoint and model; revenue credits add up to each conversion's revenue to the cent."}},
