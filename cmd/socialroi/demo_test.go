@@ -196,6 +196,23 @@ func TestDemoEndToEnd(t *testing.T) {
 		t.Errorf("query ran a DELETE (stderr %q)", stderr)
 	}
 
+	// explain traces a conversion: its path and every model's credit,
+	// adding up to the conversion's revenue.
+	var convID, revenue string
+	{
+		w, err := models.Open(t.Context(), wh, models.Options{ReadOnly: true})
+		if err != nil {
+			t.Fatal(err)
+		}
+		convID = queryOne[string](t, w.Conn(), `SELECT conversion_id FROM int_conversion_paths WHERE path_length >= 3 ORDER BY conversion_id LIMIT 1`)
+		revenue = queryOne[string](t, w.Conn(), `SELECT revenue_reporting::VARCHAR FROM stg_conversions WHERE conversion_id = '`+convID+`'`)
+		w.Close()
+	}
+	code, stdout, stderr = runCLI(t, "explain", "--warehouse", wh, "--conversion", convID)
+	if code != 0 || !strings.Contains(stdout, "Conversion "+convID) || !strings.Contains(stdout, "100% "+revenue) || !strings.Contains(stdout, "shapley") {
+		t.Errorf("explain: exit %d\n%s%s", code, stdout, stderr)
+	}
+
 	// The emulator's token is treated as a secret: it reaches no file.
 	err = filepath.WalkDir(out, func(path string, d fs.DirEntry, err error) error {
 		if err != nil || d.IsDir() {

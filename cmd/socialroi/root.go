@@ -128,6 +128,7 @@ Exit codes: 0 success, 1 failure, 2 bad usage or config, 3 data tests failed
 		newRunCmd(g),
 		newAttributeCmd(g),
 		newQueryCmd(g),
+		newExplainCmd(g),
 		newInitCmd(g),
 		newSourcesCmd(g),
 		newVersionCmd(g),

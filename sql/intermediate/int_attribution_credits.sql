@@ -16,6 +16,8 @@
 --                    exact Shapley value gives each channel on a path 1/k
 --                    (k distinct channels), split equally among its steps;
 --                    the channel totals are the game's Shapley values exactly
+-- Sums of DOUBLEs go through DECIMAL(38,18), which adds exactly: DuckDB sums in
+-- parallel in no fixed order, and a re-run must give the same bits.
 WITH paths AS (
     SELECT
         p.*,
@@ -29,9 +31,9 @@ WITH paths AS (
 weighted AS (
     SELECT
         *,
-        decay_weight / sum(decay_weight) OVER (PARTITION BY conversion_id) AS decay_share,
+        decay_weight / sum(decay_weight::DECIMAL(38, 18)) OVER (PARTITION BY conversion_id)::DOUBLE AS decay_share,
         -- each distinct channel of the path counted once
-        sum(removal_effect / channel_steps) OVER (PARTITION BY conversion_id) AS path_removal_effect,
+        sum((removal_effect / channel_steps)::DECIMAL(38, 18)) OVER (PARTITION BY conversion_id)::DOUBLE AS path_removal_effect,
         count(DISTINCT channel) OVER (PARTITION BY conversion_id) AS path_channels
     FROM paths
 ),

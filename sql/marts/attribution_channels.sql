@@ -3,7 +3,7 @@
 -- convention instead: the week's conversions (and revenue) × RE(c) / Σ RE,
 -- which is not the sum of its per-conversion ledger credits.
 WITH ledger_totals AS (
-    SELECT week_start, model, channel, sum(credit) AS conversions, sum(revenue_credit) AS revenue
+    SELECT week_start, model, channel, sum(credit::DECIMAL(38, 18))::DOUBLE AS conversions, sum(revenue_credit) AS revenue
     FROM attribution_ledger
     WHERE model <> 'markov'
     GROUP BY ALL
@@ -16,7 +16,7 @@ weekly_outcomes AS (
 ),
 
 shares AS (
-    SELECT channel, removal_effect / sum(removal_effect) OVER () AS share
+    SELECT channel, removal_effect / sum(removal_effect::DECIMAL(38, 18)) OVER ()::DOUBLE AS share
     FROM int_markov_removal_effects
     WHERE removal_effect > 0
 ),

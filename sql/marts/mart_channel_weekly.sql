@@ -15,9 +15,9 @@ credited AS (
         model,
         channel,
         coalesce(platform, '') AS platform,
-        sum(credit) AS attributed_conversions,
+        sum(credit::DECIMAL(38, 18))::DOUBLE AS attributed_conversions,
         sum(revenue_credit) AS attributed_revenue,
-        sum(CASE WHEN is_new_customer THEN credit ELSE 0 END) AS attributed_new_customers
+        sum(CASE WHEN is_new_customer THEN credit ELSE 0 END::DECIMAL(38, 18))::DOUBLE AS attributed_new_customers
     FROM attribution_ledger
     WHERE week_start <= getvariable('week_start')
     GROUP BY ALL

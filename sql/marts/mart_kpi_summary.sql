@@ -57,7 +57,7 @@ credited AS (
         week_start,
         model,
         sum(revenue_credit) FILTER (WHERE channel IN ('paid_social', 'retargeting', 'paid_search')) AS paid_revenue,
-        sum(credit) FILTER (WHERE is_new_customer AND channel IN ('paid_social', 'retargeting')) AS paid_social_new_customers
+        sum(credit::DECIMAL(38, 18)) FILTER (WHERE is_new_customer AND channel IN ('paid_social', 'retargeting'))::DOUBLE AS paid_social_new_customers
     FROM attribution_ledger
     GROUP BY ALL
 ),
