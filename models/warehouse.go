@@ -113,6 +113,21 @@ func (w *Warehouse) EnsureTables(ctx context.Context) error {
 		if _, err := w.conn.ExecContext(ctx, ddl); err != nil {
 			return fmt.Errorf("warehouse: create %s: %w", t.Name, err)
 		}
+		// A warehouse made by an older version gains the columns added since
+		// (new columns are nullable, so existing rows stay valid).
+		for _, f := range t.Schema.Fields() {
+			if !f.Nullable {
+				continue
+			}
+			typ, err := DuckDBType(f.Type)
+			if err != nil {
+				return err
+			}
+			if _, err := w.conn.ExecContext(ctx, fmt.Sprintf("ALTER TABLE %s ADD COLUMN IF NOT EXISTS %s %s",
+				Ident(t.Name), Ident(f.Name), typ)); err != nil {
+				return fmt.Errorf("warehouse: add %s.%s: %w", t.Name, f.Name, err)
+			}
+		}
 	}
 	if _, err := w.conn.ExecContext(ctx, sourceStateDDL); err != nil {
 		return fmt.Errorf("warehouse: create source_state: %w", err)

@@ -93,6 +93,7 @@ type TouchpointRow struct {
 	ClickIDType  string    `arrow:"click_id_type"`
 	LandingPage  string    `arrow:"landing_page"`
 	Referrer     string    `arrow:"referrer"`
+	Channel      string    `arrow:"channel"`
 	Source       string    `arrow:"source"`
 }
 

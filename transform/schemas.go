@@ -143,6 +143,9 @@ var tables = map[string]*Table{
 			col("click_id_type", typeString, true),
 			col("landing_page", typeString, true),
 			col("referrer", typeString, true),
+			// channel, when the source already knows it (an analytics export's
+			// channel grouping), overrides the channel rules.
+			col("channel", typeString, true),
 			// source says where the touchpoint came from (an event stream, or
 			// derived from CRM/commerce records), so reports can say which.
 			col("source", typeString, false),

@@ -159,3 +159,26 @@ func TestAttributeBadFileNamesLine(t *testing.T) {
 		t.Errorf("exit %d, stderr %q: want an error naming conv.csv line 2", code, stderr)
 	}
 }
+
+// A touchpoints file may carry its own channel (an analytics export's
+// channel grouping) instead of UTMs; it is normalised and kept.
+func TestAttributeWithChannelColumn(t *testing.T) {
+	dir := t.TempDir()
+	tp := filepath.Join(dir, "tp.csv")
+	conv := filepath.Join(dir, "conv.csv")
+	os.WriteFile(tp, []byte("touchpoint_id,person_id,ts,channel\n"+
+		"x1,a,2026-11-10T09:00:00Z,Paid Social\n"+
+		"x2,a,2026-11-11T09:00:00Z,email\n"), 0o644)
+	os.WriteFile(conv, []byte("conversion_id,person_id,ts,revenue\nc1,a,2026-11-12T09:00:00Z,30.00\n"), 0o644)
+	out := filepath.Join(dir, "out")
+	if code, _, stderr := runCLI(t, "attribute", "--touchpoints", tp, "--conversions", conv, "--models", "first_touch,last_touch", "--out", out); code != 0 {
+		t.Fatalf("exit %d: %s", code, stderr)
+	}
+	b, _ := os.ReadFile(filepath.Join(out, "ledger.csv"))
+	want := "conversion_id,touchpoint_id,model,channel,credit,revenue_credit\n" +
+		"c1,x1,first_touch,paid_social,1,30.00\n" +
+		"c1,x2,last_touch,email,1,30.00\n"
+	if string(b) != want {
+		t.Errorf("ledger.csv:\n%s\nwant:\n%s", b, want)
+	}
+}

@@ -213,6 +213,50 @@ func TestDemoEndToEnd(t *testing.T) {
 		t.Errorf("explain: exit %d\n%s%s", code, stdout, stderr)
 	}
 
+	// `attribute` on the demo's touchpoints and conversions (persons
+	// resolved, revenue in reporting currency) gives the pipeline's own
+	// channel totals, model by model.
+	exportDir := t.TempDir()
+	var want []string
+	{
+		w, err := models.Open(t.Context(), wh, models.Options{ReadOnly: true})
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, q := range []string{
+			`COPY (SELECT t.touchpoint_id, t.person_id, t.ts, t.interaction, t.utm_source, t.utm_medium, t.utm_campaign,
+				t.utm_content, t.click_id_type, t.referrer, c.channel
+				FROM stg_touchpoints t JOIN int_touchpoints_classified c USING (touchpoint_id))
+			 TO '` + filepath.Join(exportDir, "touchpoints.parquet") + `' (FORMAT parquet)`,
+			`COPY (SELECT conversion_id, person_id, ts, type, revenue_reporting AS revenue, is_new_customer FROM stg_conversions)
+			 TO '` + filepath.Join(exportDir, "conversions.csv") + `' (HEADER)`,
+		} {
+			if _, err := w.Conn().ExecContext(t.Context(), q); err != nil {
+				t.Fatal(err)
+			}
+		}
+		want = queryStrings(t, w.Conn(), `SELECT model, channel, round(sum(conversions), 6), sum(revenue)
+			FROM attribution_channels GROUP BY ALL ORDER BY model, channel`)
+		w.Close()
+	}
+	attrOut := filepath.Join(exportDir, "out")
+	if code, _, stderr := runCLI(t, "attribute", "--touchpoints", filepath.Join(exportDir, "touchpoints.parquet"),
+		"--conversions", filepath.Join(exportDir, "conversions.csv"), "--out", attrOut); code != 0 {
+		t.Fatalf("attribute on the demo export: exit %d: %s", code, stderr)
+	}
+	{
+		w, err := models.Open(t.Context(), ":memory:", models.Options{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		got := queryStrings(t, w.Conn(), `SELECT model, channel, round(sum(conversions), 6), sum(revenue::DECIMAL(18,2))
+			FROM read_csv('`+filepath.Join(attrOut, "channels.csv")+`') GROUP BY ALL ORDER BY model, channel`)
+		w.Close()
+		if d := cmp.Diff(want, got); d != "" {
+			t.Errorf("attribute's channels.csv differs from the pipeline's attribution_channels (-pipeline +attribute):\n%s", d)
+		}
+	}
+
 	// The emulator's token is treated as a secret: it reaches no file.
 	err = filepath.WalkDir(out, func(path string, d fs.DirEntry, err error) error {
 		if err != nil || d.IsDir() {

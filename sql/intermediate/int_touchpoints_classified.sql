@@ -1,6 +1,7 @@
 -- Every touchpoint gets a channel and a platform.
 --
--- Influencer link keys from the registry win first (a creator's link is an
+-- A channel the source already gave (an analytics export's channel
+-- grouping) is kept. Otherwise influencer link keys from the registry win (a creator's link is an
 -- influencer touch whatever its UTMs say); then the ordered channel rules
 -- from config, first match wins; the platform comes from the matching rule,
 -- else from the platform patterns over utm_source, click id type and referrer.
@@ -74,34 +75,42 @@ by_creator_link AS (
     FROM touch AS t
     JOIN creator_links AS l ON l.link_key IN (t.utm_campaign, t.utm_content)
     GROUP BY t.touchpoint_id
+),
+
+classified AS (
+    SELECT
+        t.touchpoint_id,
+        t.person_id,
+        t.anonymous_id,
+        t.ts,
+        t.local_date,
+        t.week_start,
+        t.interaction,
+        t.utm_source,
+        t.utm_medium,
+        t.utm_campaign,
+        t.utm_content,
+        t.utm_term,
+        t.click_id,
+        t.click_id_type,
+        t.landing_page,
+        t.referrer,
+        t.source,
+        CASE
+            WHEN t.given_channel IS NOT NULL THEN t.given_channel
+            WHEN c.touchpoint_id IS NOT NULL THEN 'influencer'
+            ELSE coalesce(r.channel, 'other')
+        END AS channel,
+        coalesce(r.rule_platform, p.platform, c.creator_platform) AS platform,
+        c.creator_id
+    FROM touch AS t
+    LEFT JOIN by_creator_link AS c USING (touchpoint_id)
+    LEFT JOIN by_rule AS r USING (m_source, m_medium, m_click_id_type, m_referrer, m_interaction)
+    LEFT JOIN by_pattern AS p USING (m_source, m_medium, m_click_id_type, m_referrer, m_interaction)
 )
 
 SELECT
-    t.touchpoint_id,
-    t.person_id,
-    t.anonymous_id,
-    t.ts,
-    t.local_date,
-    t.week_start,
-    t.interaction,
-    t.utm_source,
-    t.utm_medium,
-    t.utm_campaign,
-    t.utm_content,
-    t.utm_term,
-    t.click_id,
-    t.click_id_type,
-    t.landing_page,
-    t.referrer,
-    t.source,
-    CASE WHEN c.touchpoint_id IS NOT NULL THEN 'influencer' ELSE coalesce(r.channel, 'other') END AS channel,
-    coalesce(r.rule_platform, p.platform, c.creator_platform) AS platform,
-    c.creator_id,
-    CASE WHEN coalesce(r.channel, '') IN ('paid_social', 'retargeting', 'paid_search') AND c.touchpoint_id IS NULL
-        THEN t.utm_campaign END AS campaign_id,
-    CASE WHEN coalesce(r.channel, '') IN ('paid_social', 'retargeting', 'paid_search') AND c.touchpoint_id IS NULL
-        THEN t.utm_content END AS ad_id
-FROM touch AS t
-LEFT JOIN by_creator_link AS c USING (touchpoint_id)
-LEFT JOIN by_rule AS r USING (m_source, m_medium, m_click_id_type, m_referrer, m_interaction)
-LEFT JOIN by_pattern AS p USING (m_source, m_medium, m_click_id_type, m_referrer, m_interaction)
+    *,
+    CASE WHEN channel IN ('paid_social', 'retargeting', 'paid_search') THEN utm_campaign END AS campaign_id,
+    CASE WHEN channel IN ('paid_social', 'retargeting', 'paid_search') THEN utm_content END AS ad_id
+FROM classified

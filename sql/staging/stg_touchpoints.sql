@@ -25,6 +25,8 @@ SELECT
     nullif(lower(trim(click_id_type)), '') AS click_id_type,
     landing_page,
     nullif(trim(referrer), '') AS referrer,
+    -- a channel given by the source, normalised ("Paid Social" → paid_social)
+    nullif(lower(regexp_replace(trim(channel), '[\s-]+', '_', 'g')), '') AS given_channel,
     source
 FROM resolved
 WHERE resolved_person_id IS NOT NULL
