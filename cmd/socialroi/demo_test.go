@@ -133,8 +133,8 @@ func TestDemoEndToEnd(t *testing.T) {
 		}
 
 		// Per conversion and model, credits sum to 1 and revenue credits to
-		// the conversion's revenue, to the cent.
-		for _, model := range []string{"linear", "last_non_direct"} {
+		// the conversion's revenue, to the cent — every model.
+		for _, model := range []string{"first_touch", "last_touch", "last_non_direct", "linear", "time_decay", "position_based", "markov", "shapley"} {
 			bad := queryOne[int64](t, conn, fmt.Sprintf(`SELECT count(*) FROM (
 				SELECT conversion_id FROM attribution_ledger WHERE model = '%s'
 				GROUP BY conversion_id
@@ -142,6 +142,21 @@ func TestDemoEndToEnd(t *testing.T) {
 			if bad != 0 {
 				t.Errorf("%s: %d conversions whose credits do not add up", model, bad)
 			}
+		}
+		// Channel totals equal the ledger's sums for every model but Markov,
+		// whose totals follow the convention conversions × RE / Σ RE.
+		if n := queryOne[int64](t, conn, `SELECT count(*) FROM attribution_channels c
+			FULL JOIN (SELECT week_start, model, channel, sum(credit) AS conv, sum(revenue_credit) AS rev
+			           FROM attribution_ledger GROUP BY ALL) l USING (week_start, model, channel)
+			WHERE coalesce(c.model, l.model) <> 'markov'
+			  AND (abs(coalesce(c.conversions, 0) - coalesce(l.conv, 0)) > 1e-9 OR coalesce(c.revenue, 0) <> coalesce(l.rev, 0))`); n != 0 {
+			t.Errorf("%d channel totals differ from the ledger's sums", n)
+		}
+		if n := queryOne[int64](t, conn, `SELECT count(*) FROM attribution_channels c
+			JOIN (SELECT channel, removal_effect / sum(removal_effect) OVER () AS share FROM int_markov_removal_effects) r USING (channel)
+			JOIN (SELECT week_start, count(*) AS n FROM stg_conversions GROUP BY ALL) w USING (week_start)
+			WHERE c.model = 'markov' AND abs(c.conversions - w.n * r.share) > 1e-9`); n != 0 {
+			t.Errorf("%d Markov channel totals break the removal-effect convention", n)
 		}
 		// Every purchase of the week is in the ledger with its revenue.
 		var revenue decimal.Decimal
