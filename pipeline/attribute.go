@@ -3,6 +3,7 @@ package pipeline
 import (
 	"context"
 	"fmt"
+	"log/slog"
 	"os"
 	"path/filepath"
 	"slices"
@@ -32,6 +33,7 @@ type AttributeOptions struct {
 	// Currency is the revenue currency when the conversions file has no
 	// currency column; it is also the reporting currency.
 	Currency string
+	Logger   *slog.Logger
 }
 
 // Attribute loads the two files into a temporary in-memory DuckDB, runs the
@@ -45,6 +47,11 @@ func Attribute(ctx context.Context, opts AttributeOptions) ([]reports.Output, er
 	if opts.Currency != "" {
 		cfg.Reporting.Currency = opts.Currency
 	}
+	log := opts.Logger
+	if log == nil {
+		log = slog.New(slog.DiscardHandler)
+	}
+	start := time.Now()
 	mem := memory.DefaultAllocator
 	read := func(path, table string, fileOpts ...extfiles.Option) ([]arrow.RecordBatch, error) {
 		if path == "" {
@@ -69,6 +76,8 @@ func Attribute(ctx context.Context, opts AttributeOptions) ([]reports.Output, er
 		return nil, err
 	}
 	defer releaseAll(convs)
+	log.Info("files read", "seconds", time.Since(start).Seconds())
+	start = time.Now()
 
 	wh, err := models.Open(ctx, ":memory:", models.Options{})
 	if err != nil {
@@ -89,6 +98,7 @@ func Attribute(ctx context.Context, opts AttributeOptions) ([]reports.Output, er
 	if _, err := tx.Load(ctx, transform.Conversions, convs, nil); err != nil {
 		return nil, fmt.Errorf("%s: %w", opts.Conversions, err)
 	}
+	log.Info("loaded", "seconds", time.Since(start).Seconds())
 	// Every conversion in the file counts, whatever its type, and the week
 	// is the latest conversion's (marts need one; the files written here do not).
 	var types []string
@@ -125,9 +135,12 @@ func Attribute(ctx context.Context, opts AttributeOptions) ([]reports.Output, er
 	if err != nil {
 		return nil, err
 	}
-	if _, err := tx.RunModels(ctx, cat, nil); err != nil {
+	start = time.Now()
+	results, err := tx.RunModels(ctx, cat, log)
+	if err != nil {
 		return nil, err
 	}
+	log.Info("models built", "models", len(results), "seconds", time.Since(start).Seconds())
 	if err := os.MkdirAll(opts.OutDir, 0o755); err != nil {
 		return nil, err
 	}

@@ -52,6 +52,9 @@ to --currency. Column order is free; errors name the file, line and column.`,
 			if err := check.Validate(); err != nil {
 				return usageErr("%s", strings.Replace(err.Error(), "config: attribution.", "--", 1))
 			}
+			if o.Logger, err = g.logger(); err != nil {
+				return err
+			}
 			outs, err := pipeline.Attribute(cmd.Context(), o)
 			if err != nil {
 				return err

@@ -3,7 +3,8 @@
 WITH resolved AS (
     SELECT
         t.*,
-        coalesce(t.person_id, i.person_id, 'anon:' || t.anonymous_id) AS resolved_person_id
+        coalesce(t.person_id, i.person_id, 'anon:' || t.anonymous_id) AS resolved_person_id,
+        (t.ts AT TIME ZONE getvariable('timezone'))::DATE AS local_day
     FROM touchpoints AS t
     LEFT JOIN identities AS i ON i.anonymous_id = t.anonymous_id
 )
@@ -13,8 +14,8 @@ SELECT
     resolved_person_id AS person_id,
     anonymous_id,
     ts,
-    (ts AT TIME ZONE getvariable('timezone'))::DATE AS local_date,
-    date_trunc('week', (ts AT TIME ZONE getvariable('timezone'))::DATE)::DATE AS week_start,
+    local_day AS local_date,
+    date_trunc('week', local_day)::DATE AS week_start,
     lower(interaction) AS interaction,
     nullif(lower(trim(utm_source)), '') AS utm_source,
     nullif(lower(trim(utm_medium)), '') AS utm_medium,
