@@ -55,6 +55,11 @@ type Reporting struct {
 	ConversionTypes []string `yaml:"conversion_types"`
 	TargetROAS      float64  `yaml:"target_roas"`
 	TargetCAC       string   `yaml:"target_cac"`
+	// PaidChannels are the channels whose credited revenue is paid revenue
+	// (ROAS headline); PaidSocialChannels those whose spend and credited new
+	// customers make paid-social CAC.
+	PaidChannels       []string `yaml:"paid_channels"`
+	PaidSocialChannels []string `yaml:"paid_social_channels"`
 }
 
 // Attribution holds the attribution parameters.
@@ -162,12 +167,14 @@ func Defaults() *Config {
 		RawDir:    "raw",
 		OutDir:    "out",
 		Reporting: Reporting{
-			Currency:        "USD",
-			Timezone:        "UTC",
-			PrimaryModel:    "position_based",
-			ConversionTypes: []string{"purchase"},
-			TargetROAS:      2.0,
-			TargetCAC:       "80.00",
+			Currency:           "USD",
+			Timezone:           "UTC",
+			PrimaryModel:       "position_based",
+			ConversionTypes:    []string{"purchase"},
+			TargetROAS:         2.0,
+			TargetCAC:          "80.00",
+			PaidChannels:       []string{"paid_social", "retargeting", "paid_search"},
+			PaidSocialChannels: []string{"paid_social", "retargeting"},
 		},
 		Attribution: Attribution{
 			LookbackDays:  30,
@@ -374,6 +381,16 @@ func (c *Config) validate() error {
 	}
 	if len(c.Reporting.ConversionTypes) == 0 {
 		return bad("reporting.conversion_types", "must list at least one conversion type")
+	}
+	for key, list := range map[string][]string{"reporting.paid_channels": c.Reporting.PaidChannels, "reporting.paid_social_channels": c.Reporting.PaidSocialChannels} {
+		if len(list) == 0 {
+			return bad(key, "must list at least one channel")
+		}
+		for _, ch := range list {
+			if !slices.Contains(KnownChannels, ch) {
+				return bad(key, "unknown channel %q (known: %s)", ch, strings.Join(KnownChannels, ", "))
+			}
+		}
 	}
 	if c.Reporting.TargetROAS < 0 {
 		return bad("reporting.target_roas", "must not be negative")

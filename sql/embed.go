@@ -17,6 +17,8 @@
 //	models              VARCHAR[] attribution models to compute
 //	primary_model       VARCHAR   the model Summary figures use
 //	conversion_types    VARCHAR[] conversion types that count
+//	paid_channels       VARCHAR[] channels whose credit is paid revenue
+//	paid_social_channels VARCHAR[] channels whose spend and credit make paid-social CAC
 //
 // Config tables loaded by the pipeline before the models run:
 // channel_rules (rule_order, channel, platform, utm_source, utm_medium,

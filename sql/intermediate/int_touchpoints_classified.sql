@@ -111,6 +111,6 @@ classified AS (
 
 SELECT
     *,
-    CASE WHEN channel IN ('paid_social', 'retargeting', 'paid_search') THEN utm_campaign END AS campaign_id,
-    CASE WHEN channel IN ('paid_social', 'retargeting', 'paid_search') THEN utm_content END AS ad_id
+    CASE WHEN list_contains(getvariable('paid_channels'), channel) THEN utm_campaign END AS campaign_id,
+    CASE WHEN list_contains(getvariable('paid_channels'), channel) THEN utm_content END AS ad_id
 FROM classified

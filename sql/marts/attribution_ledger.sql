@@ -8,10 +8,12 @@
 -- the cent (tests/ledger_revenue_conserved).
 WITH raw AS (
     SELECT
-        *,
-        (revenue_reporting * 100)::BIGINT AS revenue_cents,
-        (revenue_reporting * 100)::BIGINT * credit AS exact_cents
-    FROM int_attribution_credits
+        c.*,
+        cr.creative_id,
+        (c.revenue_reporting * 100)::BIGINT AS revenue_cents,
+        (c.revenue_reporting * 100)::BIGINT * c.credit AS exact_cents
+    FROM int_attribution_credits AS c
+    LEFT JOIN int_ads AS cr USING (ad_id)
 ),
 
 floored AS (
@@ -44,6 +46,7 @@ SELECT
     platform,
     campaign_id,
     ad_id,
+    creative_id,
     creator_id,
     position,
     path_length,

@@ -3,16 +3,9 @@
 -- holds its last non-direct touchpoint (the last touchpoint when all are
 -- direct); it is assisted by every other entity on its path. Value is the
 -- conversion's revenue. The ratios are assisted / last interaction.
-WITH creatives AS (
-    SELECT ad_id, any_value(creative_id) AS creative_id, any_value(creative_name) AS creative_name
-    FROM stg_ad_performance
-    WHERE creative_id IS NOT NULL
-    GROUP BY ad_id
-),
-
-campaigns AS (
+WITH campaigns AS (
     SELECT campaign_id, any_value(campaign_name) AS campaign_name
-    FROM stg_ad_performance
+    FROM int_ads
     WHERE campaign_id IS NOT NULL
     GROUP BY campaign_id
 ),
@@ -30,8 +23,8 @@ steps AS (
         cr.creative_id,
         cr.creative_name
     FROM int_conversion_paths AS p
-    LEFT JOIN creatives AS cr USING (ad_id)
-    LEFT JOIN campaigns AS cm USING (campaign_id)
+    LEFT JOIN int_ads AS cr ON cr.ad_id = p.ad_id
+    LEFT JOIN campaigns AS cm ON cm.campaign_id = p.campaign_id
 ),
 
 keyed AS (

@@ -4,11 +4,11 @@
 --   spend          all ad spend
 --   total_cost     spend + influencer and other costs
 --   revenue        revenue of all conversions of the configured types
---   paid_revenue   revenue credited to paid channels (paid_social, retargeting, paid_search)
+--   paid_revenue   revenue credited to the paid channels (parameter paid_channels)
 --   roas           paid_revenue / spend
 --   new_customers  conversions flagged is_new_customer
 --   paid_social_cac  paid-social spend / new customers credited to paid social
---                    (paid social = channels paid_social and retargeting)
+--                    (paid social = parameter paid_social_channels)
 --   blended_cac    total_cost / new_customers
 WITH bounds AS (
     SELECT least(
@@ -31,7 +31,7 @@ spend AS (
     SELECT
         week_start,
         sum(spend_reporting) AS spend,
-        sum(CASE WHEN channel IN ('paid_social', 'retargeting') THEN spend_reporting ELSE 0 END) AS paid_social_spend
+        sum(CASE WHEN list_contains(getvariable('paid_social_channels'), channel) THEN spend_reporting ELSE 0 END) AS paid_social_spend
     FROM stg_ad_performance
     GROUP BY ALL
 ),
@@ -56,8 +56,8 @@ credited AS (
     SELECT
         week_start,
         model,
-        sum(revenue_credit) FILTER (WHERE channel IN ('paid_social', 'retargeting', 'paid_search')) AS paid_revenue,
-        sum(credit::DECIMAL(38, 18)) FILTER (WHERE is_new_customer AND channel IN ('paid_social', 'retargeting'))::DOUBLE AS paid_social_new_customers
+        sum(revenue_credit) FILTER (WHERE list_contains(getvariable('paid_channels'), channel)) AS paid_revenue,
+        sum(credit::DECIMAL(38, 18)) FILTER (WHERE is_new_customer AND list_contains(getvariable('paid_social_channels'), channel))::DOUBLE AS paid_social_new_customers
     FROM attribution_ledger
     GROUP BY ALL
 ),
