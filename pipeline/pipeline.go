@@ -161,6 +161,11 @@ func Run(ctx context.Context, opts Options) *Result {
 	if err := os.MkdirAll(filepath.Dir(cfg.Warehouse), 0o755); err != nil {
 		return fail(ExitFailure, fmt.Errorf("warehouse: %w", err))
 	}
+	lock, err := AcquireLock(cfg.Warehouse, res.RunID)
+	if err != nil {
+		return fail(ExitFailure, err)
+	}
+	defer lock.Release()
 	wh, err := models.Open(ctx, cfg.Warehouse, models.Options{Threads: cfg.DuckDB.Threads, MemoryLimit: cfg.DuckDB.MemoryLimit})
 	if err != nil {
 		return fail(ExitFailure, err)

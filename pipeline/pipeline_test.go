@@ -2,6 +2,7 @@ package pipeline
 
 import (
 	"encoding/json"
+	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -291,5 +292,47 @@ func TestExtractWindow(t *testing.T) {
 		if got := since.Format(time.DateOnly); got != want || !until.Equal(week.end) {
 			t.Errorf("%s: since %s until %s, want since %s", source, got, until.Format(time.DateOnly), want)
 		}
+	}
+}
+
+func TestLock(t *testing.T) {
+	wh := filepath.Join(t.TempDir(), "w.duckdb")
+	first, err := AcquireLock(wh, "run-1")
+	if err != nil {
+		t.Fatal(err)
+	}
+	// flock locks belong to an open file, so a second acquisition in the
+	// same process conflicts exactly as a second process would.
+	_, err = AcquireLock(wh, "run-2")
+	if !errors.Is(err, ErrLocked) || !strings.Contains(err.Error(), fmt.Sprintf("pid %d", os.Getpid())) ||
+		!strings.Contains(err.Error(), "run-1") {
+		t.Fatalf("second run: %v; want ErrLocked naming pid and run-1", err)
+	}
+	if err := first.Release(); err != nil {
+		t.Fatal(err)
+	}
+	// A lock file left behind by a dead run (content, no flock) is taken over.
+	os.WriteFile(wh+".lock", []byte(`{"pid":999999,"run_id":"dead"}`), 0o644)
+	again, err := AcquireLock(wh, "run-3")
+	if err != nil {
+		t.Fatalf("stale lock not taken over: %v", err)
+	}
+	again.Release()
+}
+
+// A second run on a warehouse in use exits at once, naming the holder.
+func TestRunRefusesLockedWarehouse(t *testing.T) {
+	f := newFixture(t, []transform.AdPerformanceRow{adRow("2026-11-16", "a1", "10.00", "USD")}, []transform.ConversionRow{purchase("k1", "5.00")})
+	held, err := AcquireLock(filepath.Join(f.dir, "w.duckdb"), "the-other-run")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer held.Release()
+	res := f.run(t, "tok-secret-42", false)
+	if res.ExitCode != ExitFailure || !errors.Is(res.Err, ErrLocked) || !strings.Contains(res.Err.Error(), "the-other-run") {
+		t.Fatalf("exit %d: %v; want exit 1 naming the other run", res.ExitCode, res.Err)
+	}
+	if len(f.meta.Requests()) != 0 {
+		t.Error("the refused run called the API")
 	}
 }
