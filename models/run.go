@@ -128,3 +128,14 @@ func sampleRows(ctx context.Context, conn *sql.Conn, q string) ([]string, error)
 	}
 	return out, rows.Err()
 }
+
+// RunTests runs the data tests outside a transaction, on what the warehouse
+// holds (read-only use: `socialroi check`). Parameters must be set first.
+func (w *Warehouse) RunTests(ctx context.Context, cat *Catalog) ([]TestResult, error) {
+	return runTests(ctx, w.conn, cat)
+}
+
+// Set binds the parameters as DuckDB variables on the warehouse's session.
+func (w *Warehouse) Set(ctx context.Context, p Params) error {
+	return setParams(ctx, w, p)
+}

@@ -336,3 +336,47 @@ func TestRunRefusesLockedWarehouse(t *testing.T) {
 		t.Error("the refused run called the API")
 	}
 }
+
+func TestCheck(t *testing.T) {
+	f := newFixture(t, []transform.AdPerformanceRow{adRow("2026-11-17", "a1", "10.00", "USD")}, []transform.ConversionRow{purchase("k1", "5.00")})
+	t.Setenv("TEST_META_TOKEN", "tok-secret-42")
+	cfg, err := config.Load(f.cfgPath)
+	if err != nil {
+		t.Fatal(err)
+	}
+	week := models.Week{Start: day("2026-11-16")}
+	results, code, err := Check(t.Context(), cfg, week)
+	if err != nil || code != ExitOK || len(results) != 2 || results[1].Check != "warehouse" {
+		t.Fatalf("before any run: code %d, %v, %+v", code, err, results)
+	}
+	if res := f.run(t, "tok-secret-42", false); res.ExitCode != 0 {
+		t.Fatal(res.Err)
+	}
+	results, code, err = Check(t.Context(), cfg, week)
+	if err != nil || code != ExitOK {
+		t.Fatalf("after a run: code %d, %v, %+v", code, err, results)
+	}
+	tests := 0
+	for _, r := range results {
+		if strings.HasPrefix(r.Check, "test ") {
+			tests++
+		}
+		if !r.Passed {
+			t.Errorf("check %s failed: %s", r.Check, r.Detail)
+		}
+	}
+	if tests == 0 {
+		t.Error("no data tests ran")
+	}
+	// A later week: the sources have not been extracted that far.
+	results, _, _ = Check(t.Context(), cfg, models.Week{Start: day("2026-11-23")})
+	stale := 0
+	for _, r := range results {
+		if strings.HasPrefix(r.Check, "fresh ") && !r.Passed {
+			stale++
+		}
+	}
+	if stale != 2 {
+		t.Errorf("want both sources stale for W48, got %d: %+v", stale, results)
+	}
+}

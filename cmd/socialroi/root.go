@@ -9,6 +9,7 @@ import (
 	"os"
 	"runtime/debug"
 	"strings"
+	"time"
 
 	"github.com/spf13/cobra"
 	"golang.org/x/term"
@@ -34,6 +35,9 @@ type globals struct {
 	stdout    io.Writer
 	stderr    io.Writer
 }
+
+// timeNow is the clock, replaceable in tests.
+var timeNow = time.Now
 
 // version is set at build time with -ldflags "-X main.version=…"; otherwise
 // the module version or the VCS revision is used.
@@ -129,6 +133,7 @@ Exit codes: 0 success, 1 failure, 2 bad usage or config, 3 data tests failed
 		newAttributeCmd(g),
 		newQueryCmd(g),
 		newExplainCmd(g),
+		newCheckCmd(g),
 		newInitCmd(g),
 		newSourcesCmd(g),
 		newVersionCmd(g),
