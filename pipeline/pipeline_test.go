@@ -380,3 +380,41 @@ func TestCheck(t *testing.T) {
 		t.Errorf("want both sources stale for W48, got %d: %+v", stale, results)
 	}
 }
+
+// Config values that reach SQL are bound or quoted, never spliced: hostile
+// values are just data.
+func TestHostileConfigValuesAreData(t *testing.T) {
+	f := newFixture(t, []transform.AdPerformanceRow{adRow("2026-11-17", "a1", "10.00", "USD")}, []transform.ConversionRow{purchase("k1", "5.00")})
+	b, _ := os.ReadFile(f.cfgPath)
+	hostile := strings.Replace(string(b), "reporting: {timezone: UTC, primary_model: linear}",
+		`reporting:
+  timezone: UTC
+  primary_model: linear
+  conversion_types: ["purchase", "x'); DROP TABLE conversions; --"]
+channels:
+  rules:
+    - {channel: email, utm_medium: "x' OR '1'='1"}
+    - {channel: paid_social, utm_medium: "^paid_social$"}
+    - {channel: other}`, 1)
+	if err := os.WriteFile(f.cfgPath, []byte(hostile), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	res := f.run(t, "tok-secret-42", false)
+	if res.ExitCode != 0 {
+		t.Fatalf("exit %d: %v", res.ExitCode, res.Err)
+	}
+	w, err := models.Open(t.Context(), filepath.Join(f.dir, "w.duckdb"), models.Options{ReadOnly: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer w.Close()
+	var n int
+	var channel string
+	if err := w.Conn().QueryRowContext(t.Context(), "SELECT count(*) FROM conversions").Scan(&n); err != nil || n != 1 {
+		t.Errorf("conversions: %d rows, %v", n, err)
+	}
+	// The hostile regex matched nothing; the paid_social rule classified t1.
+	if err := w.Conn().QueryRowContext(t.Context(), "SELECT channel FROM int_touchpoints_classified").Scan(&channel); err != nil || channel != "paid_social" {
+		t.Errorf("channel %q, %v", channel, err)
+	}
+}
