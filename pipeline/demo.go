@@ -17,6 +17,7 @@ import (
 	"github.com/socialroi/socialroi/config"
 	"github.com/socialroi/socialroi/extract/emulator"
 	"github.com/socialroi/socialroi/extract/emulator/gen"
+	liemu "github.com/socialroi/socialroi/extract/emulator/linkedin"
 	"github.com/socialroi/socialroi/reports/files"
 	"github.com/socialroi/socialroi/transform"
 )
@@ -29,54 +30,45 @@ type DemoOptions struct {
 	Version string
 }
 
-// demoToken is the emulator's access token. It is not a secret, but the
-// demo treats it as one (it comes in through ${ENV}), so redaction is
-// exercised on every demo run.
-const demoToken = "demo-meta-token-0123456789"
-
 // DemoWarehouse is where the demo keeps its warehouse.
 func DemoWarehouse(outDir string) string {
 	return filepath.Join(outDir, "demo", "socialroi.duckdb")
 }
 
-// demoConfig is the demo's configuration: the same YAML a user writes,
-// pointed at the emulator and at the generated files.
-const demoConfig = `
-warehouse: %[1]q
-raw_dir: %[2]q
-out_dir: %[3]q
-outputs: [excel, parquet]
-reporting:
-  currency: USD
-  timezone: UTC
-  primary_model: position_based
-  conversion_types: [purchase]
-  target_roas: 2.0
-  target_cac: "80.00"
-sources:
-  meta:
-    type: meta_ads
-    base_url: %[4]q
-    account_ids: %[5]s
-    access_token: ${DEMO_META_ACCESS_TOKEN}
-  web:
-    type: files
-    tables:
-      touchpoints: %[6]q
-      conversions: %[7]q
-      identities: %[8]q
-  registry:
-    type: files
-    tables:
-      influencers: %[9]q
-      influencer_costs: %[10]q
-      fx_rates: %[11]q
-      other_costs: %[12]q
-  other_ads:
-    type: files
-    tables:
-      ad_performance: %[13]q
-`
+// demoToken is the prefix of the emulators' access tokens. They are not
+// secrets, but the demo treats them as such (they come in through ${ENV}),
+// so redaction is exercised on every demo run.
+const demoToken = "demo-token-"
+
+// emulatedAds is an ad platform the demo serves through its emulator and
+// extracts through the real connector.
+type emulatedAds struct {
+	source     string   // source name in the demo config
+	kind       string   // connector kind
+	platforms  []string // ad_performance platforms it serves
+	accountKey string   // settings key of the account list
+	// start serves rows and returns the emulator's base URL and closer.
+	start func(token string, rows []transform.AdPerformanceRow) (string, func() error, error)
+}
+
+var demoAdPlatforms = []emulatedAds{
+	{source: "meta", kind: "meta_ads", platforms: emulator.MetaPlatforms, accountKey: "account_ids",
+		start: func(token string, rows []transform.AdPerformanceRow) (string, func() error, error) {
+			m, err := emulator.NewMeta(emulator.MetaConfig{AccessToken: token, Rows: rows})
+			if err != nil {
+				return "", nil, err
+			}
+			return m.URL, m.Close, nil
+		}},
+	{source: "linkedin", kind: "linkedin_ads", platforms: []string{"linkedin"}, accountKey: "account_ids",
+		start: func(token string, rows []transform.AdPerformanceRow) (string, func() error, error) {
+			s, err := liemu.New(liemu.Config{AccessToken: token, Rows: rows})
+			if err != nil {
+				return "", nil, err
+			}
+			return s.URL, s.Close, nil
+		}},
+}
 
 // Demo generates the demo brand, starts the emulators, and runs the
 // pipeline for the last complete week of the generated data.
@@ -95,77 +87,127 @@ func Demo(ctx context.Context, opts DemoOptions) (*Result, error) {
 		return nil, err
 	}
 
-	// Meta's delivery is served by the emulator; the other platforms' come in
-	// as canonical files until their connectors exist.
-	var metaRows, otherRows []transform.AdPerformanceRow
+	var doc strings.Builder
+	fmt.Fprintf(&doc, `warehouse: %q
+raw_dir: %q
+out_dir: %q
+outputs: [excel, parquet]
+reporting:
+  currency: USD
+  timezone: UTC
+  primary_model: position_based
+  conversion_types: [purchase]
+  target_roas: 2.0
+  target_cac: "80.00"
+sources:
+`, DemoWarehouse(opts.OutDir), filepath.Join(demoDir, "raw"), opts.OutDir)
+
+	// Ad platforms with an emulator go through their connector; the rest of
+	// the delivery comes in as a canonical file.
+	tokens := map[string]string{}
+	served := map[string]bool{}
+	var closers []func() error
+	defer func() {
+		for _, c := range closers {
+			c()
+		}
+	}()
+	for _, p := range demoAdPlatforms {
+		var rows []transform.AdPerformanceRow
+		accounts := map[string]bool{}
+		for _, r := range brand.AdPerformance {
+			if slices.Contains(p.platforms, r.Platform) {
+				rows = append(rows, r)
+				accounts[r.AccountID] = true
+			}
+		}
+		if len(rows) == 0 {
+			continue
+		}
+		token := demoToken + p.source
+		url, closeFn, err := p.start(token, rows)
+		if err != nil {
+			return nil, fmt.Errorf("demo: %s emulator: %w", p.source, err)
+		}
+		closers = append(closers, closeFn)
+		for _, pl := range p.platforms {
+			served[pl] = true
+		}
+		env := "DEMO_" + strings.ToUpper(p.source) + "_ACCESS_TOKEN"
+		tokens[env] = token
+		var ids []string
+		for id := range accounts {
+			ids = append(ids, fmt.Sprintf("%q", id))
+		}
+		slices.Sort(ids)
+		fmt.Fprintf(&doc, "  %s:\n    type: %s\n    base_url: %q\n    %s: [%s]\n    access_token: ${%s}\n",
+			p.source, p.kind, url, p.accountKey, strings.Join(ids, ", "), env)
+	}
+	var otherRows []transform.AdPerformanceRow
 	for _, r := range brand.AdPerformance {
-		if slices.Contains(emulator.MetaPlatforms, r.Platform) {
-			metaRows = append(metaRows, r)
-		} else {
+		if !served[r.Platform] {
 			otherRows = append(otherRows, r)
 		}
 	}
-	meta, err := emulator.NewMeta(emulator.MetaConfig{AccessToken: demoToken, Rows: metaRows})
-	if err != nil {
-		return nil, err
-	}
-	defer meta.Close()
 
+	// CRM, web and registry data are canonical files read by the files source.
 	mem := memory.DefaultAllocator
-	paths := map[string]string{}
-	write := func(table string, rec arrow.RecordBatch, err error) error {
+	write := func(name string, rec arrow.RecordBatch, err error) (string, error) {
 		if err != nil {
-			return fmt.Errorf("demo data %s: %w", table, err)
+			return "", fmt.Errorf("demo data %s: %w", name, err)
 		}
 		defer rec.Release()
-		name := table
-		if table == transform.AdPerformance {
-			name = "ad_performance_other_platforms"
-		}
 		path := filepath.Join(dataDir, name+".parquet")
 		rdr, err := array.NewRecordReader(rec.Schema(), []arrow.RecordBatch{rec})
 		if err != nil {
-			return err
+			return "", err
 		}
 		defer rdr.Release()
 		if _, err := files.WriteParquet(ctx, path, rdr); err != nil {
-			return fmt.Errorf("demo data %s: %w", table, err)
+			return "", fmt.Errorf("demo data %s: %w", name, err)
 		}
-		paths[table] = path
-		return nil
+		return path, nil
 	}
-	steps := []error{
-		write(build(mem, transform.Touchpoints, brand.Touchpoints)),
-		write(build(mem, transform.Conversions, brand.Conversions)),
-		write(build(mem, transform.Identities, brand.Identities)),
-		write(build(mem, transform.Influencers, brand.Influencers)),
-		write(build(mem, transform.InfluencerCosts, brand.InfluencerCosts)),
-		write(build(mem, transform.FXRates, brand.FXRates)),
-		write(build(mem, transform.OtherCosts, brand.OtherCosts)),
-		write(build(mem, transform.AdPerformance, otherRows)),
+	fileSources := []struct {
+		source string
+		tables []string
+	}{
+		{source: "web", tables: []string{transform.Touchpoints, transform.Conversions, transform.Identities}},
+		{source: "registry", tables: []string{transform.Influencers, transform.InfluencerCosts, transform.FXRates, transform.OtherCosts}},
 	}
-	for _, err := range steps {
+	records := map[string]func() (string, arrow.RecordBatch, error){
+		transform.Touchpoints: func() (string, arrow.RecordBatch, error) { return build(mem, transform.Touchpoints, brand.Touchpoints) },
+		transform.Conversions: func() (string, arrow.RecordBatch, error) { return build(mem, transform.Conversions, brand.Conversions) },
+		transform.Identities:  func() (string, arrow.RecordBatch, error) { return build(mem, transform.Identities, brand.Identities) },
+		transform.Influencers: func() (string, arrow.RecordBatch, error) { return build(mem, transform.Influencers, brand.Influencers) },
+		transform.InfluencerCosts: func() (string, arrow.RecordBatch, error) {
+			return build(mem, transform.InfluencerCosts, brand.InfluencerCosts)
+		},
+		transform.FXRates:    func() (string, arrow.RecordBatch, error) { return build(mem, transform.FXRates, brand.FXRates) },
+		transform.OtherCosts: func() (string, arrow.RecordBatch, error) { return build(mem, transform.OtherCosts, brand.OtherCosts) },
+	}
+	for _, fs := range fileSources {
+		fmt.Fprintf(&doc, "  %s:\n    type: files\n    tables:\n", fs.source)
+		for _, table := range fs.tables {
+			path, err := write(records[table]())
+			if err != nil {
+				return nil, err
+			}
+			fmt.Fprintf(&doc, "      %s: %q\n", table, path)
+		}
+	}
+	if len(otherRows) > 0 {
+		name, rec, err := build(mem, transform.AdPerformance, otherRows)
+		path, err := write(name+"_other_platforms", rec, err)
 		if err != nil {
 			return nil, err
 		}
+		fmt.Fprintf(&doc, "  other_ads:\n    type: files\n    tables:\n      ad_performance: %q\n", path)
 	}
 
-	var accounts []string
-	for id := range brand.MetaAccounts {
-		accounts = append(accounts, fmt.Sprintf("%q", id))
-	}
-	slices.Sort(accounts)
-	doc := fmt.Sprintf(demoConfig,
-		DemoWarehouse(opts.OutDir), filepath.Join(demoDir, "raw"), opts.OutDir, meta.URL,
-		"["+strings.Join(accounts, ", ")+"]",
-		paths[transform.Touchpoints], paths[transform.Conversions], paths[transform.Identities],
-		paths[transform.Influencers], paths[transform.InfluencerCosts], paths[transform.FXRates],
-		paths[transform.OtherCosts], paths[transform.AdPerformance])
-	cfg, err := config.Parse([]byte(doc), func(name string) (string, bool) {
-		if name == "DEMO_META_ACCESS_TOKEN" {
-			return demoToken, true
-		}
-		return "", false
+	cfg, err := config.Parse([]byte(doc.String()), func(name string) (string, bool) {
+		v, ok := tokens[name]
+		return v, ok
 	})
 	if err != nil {
 		return nil, fmt.Errorf("demo config: %w", err)

@@ -18,7 +18,6 @@ import (
 	"github.com/google/go-cmp/cmp"
 	"github.com/shopspring/decimal"
 
-	"github.com/socialroi/socialroi/extract/emulator"
 	"github.com/socialroi/socialroi/extract/emulator/gen"
 	"github.com/socialroi/socialroi/models"
 	"github.com/socialroi/socialroi/pipeline"
@@ -92,7 +91,7 @@ func TestDemoEndToEnd(t *testing.T) {
 	if err := json.Unmarshal(data, &m); err != nil {
 		t.Fatal(err)
 	}
-	if m.Status != manifest.StatusSuccess || m.Week != "2026-W47" || len(m.Sources) != 4 || len(m.Outputs) == 0 {
+	if m.Status != manifest.StatusSuccess || m.Week != "2026-W47" || len(m.Sources) != 5 || len(m.Outputs) == 0 {
 		t.Errorf("manifest: status %s week %s sources %d outputs %d", m.Status, m.Week, len(m.Sources), len(m.Outputs))
 	}
 
@@ -111,25 +110,32 @@ func TestDemoEndToEnd(t *testing.T) {
 		defer wh.Close()
 		conn := wh.Conn()
 
-		// Spend in the mart equals what the Meta emulator served (USD, no FX).
-		var metaSpend decimal.Decimal
+		// Spend per platform in the mart equals what the emulators and files
+		// served, converted with the day's rate (row by row to 4 decimals).
+		rates := map[string]decimal.Decimal{}
+		for _, r := range brand.FXRates {
+			rates[r.Date.Format(time.DateOnly)+r.Currency] = r.RateToReporting
+		}
+		want := map[string]decimal.Decimal{}
 		for _, r := range brand.AdPerformance {
 			if r.Date.Before(weekStart) || !r.Date.Before(weekEnd) {
 				continue
 			}
-			for _, p := range emulator.MetaPlatforms {
-				if r.Platform == p {
-					metaSpend = metaSpend.Add(r.Spend)
-				}
+			rate := decimal.NewFromInt(1)
+			if r.Currency != "USD" {
+				rate = rates[r.Date.Format(time.DateOnly)+r.Currency]
 			}
+			want[r.Platform] = want[r.Platform].Add(r.Spend.Mul(rate).Round(4))
 		}
-		got := queryOne[string](t, conn, `SELECT sum(spend)::VARCHAR FROM mart_channel_weekly
-			WHERE week_start = DATE '2026-11-16' AND model = 'linear' AND platform IN ('facebook', 'instagram')`)
-		if !decimal.RequireFromString(got).Equal(metaSpend.Round(2)) {
-			t.Errorf("Meta spend in mart %s, emulator served %s", got, metaSpend)
+		if len(want) < 5 {
+			t.Errorf("the generated brand has spend on %d platforms in the report week, want 5", len(want))
 		}
-		if metaSpend.IsZero() {
-			t.Error("the generated brand has no Meta spend in the report week")
+		for platform, spend := range want {
+			got := queryOne[string](t, conn, `SELECT coalesce(sum(spend), 0)::VARCHAR FROM mart_channel_weekly
+				WHERE week_start = DATE '2026-11-16' AND model = 'linear' AND platform = '`+platform+`'`)
+			if !decimal.RequireFromString(got).Equal(spend.Round(2)) {
+				t.Errorf("%s spend in the mart %s, served %s", platform, got, spend.Round(2))
+			}
 		}
 
 		// Per conversion and model, credits sum to 1 and revenue credits to
@@ -290,7 +296,7 @@ func TestDemoEndToEnd(t *testing.T) {
 				return fmt.Errorf("%s: %w", path, err)
 			}
 		}
-		if bytes.Contains(b, []byte("demo-meta-token")) {
+		if bytes.Contains(b, []byte("demo-token-")) {
 			t.Errorf("%s contains the access token", path)
 		}
 		return nil
@@ -298,7 +304,7 @@ func TestDemoEndToEnd(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if strings.Contains(stderr, "demo-meta-token") {
+	if strings.Contains(stderr, "demo-token-") {
 		t.Error("logs contain the access token")
 	}
 }

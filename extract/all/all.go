@@ -4,6 +4,7 @@
 package all
 
 import (
-	_ "github.com/socialroi/socialroi/extract/files" // files: canonical CSV/Parquet
-	_ "github.com/socialroi/socialroi/extract/meta"  // meta_ads: Meta Marketing API insights
+	_ "github.com/socialroi/socialroi/extract/files"    // files: canonical CSV/Parquet and ad-manager exports
+	_ "github.com/socialroi/socialroi/extract/linkedin" // linkedin_ads: LinkedIn adAnalytics
+	_ "github.com/socialroi/socialroi/extract/meta"     // meta_ads: Meta Marketing API insights
 )

@@ -41,18 +41,49 @@ const settingsExample = `crm_export:
   # Time zone of CSV timestamps written without an offset, e.g.
   # "2026-11-16 09:30:00". Values with an offset keep it. Default UTC.
   timezone: America/New_York
+  # Ad-manager downloads (Meta Ads Manager, Google Ads, LinkedIn Campaign
+  # Manager, TikTok Ads Manager) loaded into ad_performance, one entry per
+  # folder or account. Export with a daily breakdown: rows covering more
+  # than one day are refused. UTF-8 (with or without BOM) or UTF-16 with BOM,
+  # comma, tab or semicolon separated; report-name lines before the header
+  # and "Total" rows are skipped.
+  exports:
+    - files: downloads/meta/*.csv
+      # auto (default) | meta_ads_export | google_ads_export |
+      # linkedin_export | tiktok_export
+      format: auto
+      # Used when the file has no account id column (Account ID, Customer
+      # ID, Advertiser ID).
+      account_id: "1000001"
+      # Used when neither a header like "Amount spent (USD)" nor a Currency
+      # column names the currency.
+      currency: USD
 `
 
 // Settings is the files source's settings block.
 type Settings struct {
 	Tables   map[string]string `yaml:"tables"`
 	Timezone string            `yaml:"timezone"`
+	// Exports are ad-manager export files read into ad_performance.
+	Exports []ExportSettings `yaml:"exports"`
+}
+
+// ExportSettings is one exports entry: a path or glob of ad-manager export
+// files and how to read them (see ExportOptions).
+type ExportSettings struct {
+	Files     string `yaml:"files"`
+	Format    string `yaml:"format"`
+	AccountID string `yaml:"account_id"`
+	Currency  string `yaml:"currency"`
 }
 
 // Validate checks table names and the time zone without reading any file.
 func (s *Settings) Validate() error {
-	if len(s.Tables) == 0 {
-		return errors.New("tables: name at least one canonical table and its file (see `socialroi sources`)")
+	if len(s.Tables) == 0 && len(s.Exports) == 0 {
+		return errors.New("tables: name at least one canonical table and its file, or an exports entry (see `socialroi sources`)")
+	}
+	if err := validateExports(s.Exports); err != nil {
+		return err
 	}
 	for _, t := range sortedKeys(s.Tables) {
 		if _, err := transform.Lookup(t); err != nil {
@@ -92,6 +123,11 @@ func New(name string, settings extract.Settings) (extract.Source, error) {
 		for t, p := range s.Tables {
 			if !filepath.IsAbs(p) {
 				s.Tables[t] = filepath.Join(dir, p)
+			}
+		}
+		for i, e := range s.Exports {
+			if e.Files != "" && !filepath.IsAbs(e.Files) {
+				s.Exports[i].Files = filepath.Join(dir, e.Files)
 			}
 		}
 	}
@@ -149,7 +185,7 @@ func (s *Source) Extract(ctx context.Context, req extract.Request, emit extract.
 			logger.Debug("files: read", "table", table, "file", path, "rows", rows)
 		}
 	}
-	return nil
+	return s.extractExports(ctx, mem, emit, logger)
 }
 
 func sortedKeys(m map[string]string) []string {
