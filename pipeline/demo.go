@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"log/slog"
+	"maps"
 	"os"
 	"path/filepath"
 	"slices"
@@ -17,7 +18,9 @@ import (
 	"github.com/socialroi/socialroi/config"
 	"github.com/socialroi/socialroi/extract/emulator"
 	"github.com/socialroi/socialroi/extract/emulator/gen"
+	gademu "github.com/socialroi/socialroi/extract/emulator/googleads"
 	liemu "github.com/socialroi/socialroi/extract/emulator/linkedin"
+	ttemu "github.com/socialroi/socialroi/extract/emulator/tiktok"
 	"github.com/socialroi/socialroi/reports/files"
 	"github.com/socialroi/socialroi/transform"
 )
@@ -49,7 +52,13 @@ type emulatedAds struct {
 	accountKey string   // settings key of the account list
 	// start serves rows and returns the emulator's base URL and closer.
 	start func(token string, rows []transform.AdPerformanceRow) (string, func() error, error)
+	// extra returns further settings lines (YAML, indented by 4) for rows.
+	extra func(token string, rows []transform.AdPerformanceRow) string
 }
+
+// googleDeveloperToken is the demo's Google Ads developer token (a second
+// credential the connector sends; treated as a secret like the others).
+func googleDeveloperToken(token string) string { return token + "-developer" }
 
 var demoAdPlatforms = []emulatedAds{
 	{source: "meta", kind: "meta_ads", platforms: emulator.MetaPlatforms, accountKey: "account_ids",
@@ -67,6 +76,38 @@ var demoAdPlatforms = []emulatedAds{
 				return "", nil, err
 			}
 			return s.URL, s.Close, nil
+		}},
+	{source: "google", kind: "google_ads", platforms: []string{"google"}, accountKey: "customer_ids",
+		start: func(token string, rows []transform.AdPerformanceRow) (string, func() error, error) {
+			s, err := gademu.New(gademu.Config{AccessToken: token, DeveloperToken: googleDeveloperToken(token), Rows: rows})
+			if err != nil {
+				return "", nil, err
+			}
+			return s.URL, s.Close, nil
+		},
+		extra: func(string, []transform.AdPerformanceRow) string {
+			return "    developer_token: ${DEMO_GOOGLE_DEVELOPER_TOKEN}\n"
+		}},
+	{source: "tiktok", kind: "tiktok_ads", platforms: []string{"tiktok"}, accountKey: "advertiser_ids",
+		start: func(token string, rows []transform.AdPerformanceRow) (string, func() error, error) {
+			s, err := ttemu.New(ttemu.Config{AccessToken: token, Rows: rows})
+			if err != nil {
+				return "", nil, err
+			}
+			return s.URL, s.Close, nil
+		},
+		// TikTok reports money in the advertiser's currency without naming it.
+		extra: func(_ string, rows []transform.AdPerformanceRow) string {
+			currencies := map[string]string{}
+			for _, r := range rows {
+				currencies[r.AccountID] = r.Currency
+			}
+			var b strings.Builder
+			b.WriteString("    advertiser_currencies:\n")
+			for _, id := range slices.Sorted(maps.Keys(currencies)) {
+				fmt.Fprintf(&b, "      %q: %s\n", id, currencies[id])
+			}
+			return b.String()
 		}},
 }
 
@@ -135,6 +176,7 @@ sources:
 		}
 		env := "DEMO_" + strings.ToUpper(p.source) + "_ACCESS_TOKEN"
 		tokens[env] = token
+		tokens["DEMO_GOOGLE_DEVELOPER_TOKEN"] = googleDeveloperToken(demoToken + "google")
 		var ids []string
 		for id := range accounts {
 			ids = append(ids, fmt.Sprintf("%q", id))
@@ -142,6 +184,9 @@ sources:
 		slices.Sort(ids)
 		fmt.Fprintf(&doc, "  %s:\n    type: %s\n    base_url: %q\n    %s: [%s]\n    access_token: ${%s}\n",
 			p.source, p.kind, url, p.accountKey, strings.Join(ids, ", "), env)
+		if p.extra != nil {
+			doc.WriteString(p.extra(token, rows))
+		}
 	}
 	var otherRows []transform.AdPerformanceRow
 	for _, r := range brand.AdPerformance {

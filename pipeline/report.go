@@ -77,6 +77,7 @@ func writeReports(ctx context.Context, wh *models.Warehouse, cfg *config.Config,
 		outputs = cfg.Outputs
 	}
 	weekDir := filepath.Join(cfg.OutDir, res.Week.Label())
+	recoverOutputs(cfg.OutDir, res.Week, log)
 	staging := filepath.Join(cfg.OutDir, "."+res.Week.Label()+"."+res.RunID+".tmp")
 	if err := os.MkdirAll(staging, 0o755); err != nil {
 		return fmt.Errorf("reports: %w", err)
@@ -158,6 +159,29 @@ func writeReports(ctx context.Context, wh *models.Warehouse, cfg *config.Config,
 		}
 	}
 	return nil
+}
+
+// recoverOutputs tidies what a killed run left of the week's outputs. It
+// runs under the warehouse lock, so no live run owns these files: staging
+// folders and temporary workbooks are removed, and a week folder moved
+// aside by a run killed between its two publishing renames is put back.
+func recoverOutputs(outDir string, week models.Week, log *slog.Logger) {
+	weekDir := filepath.Join(outDir, week.Label())
+	olds, _ := filepath.Glob(weekDir + ".old-*")
+	if _, err := os.Stat(weekDir); os.IsNotExist(err) && len(olds) > 0 {
+		sort.Strings(olds)
+		if err := os.Rename(olds[len(olds)-1], weekDir); err == nil {
+			log.Warn("restored the week's outputs moved aside by a killed run", "dir", weekDir)
+			olds = olds[:len(olds)-1]
+		}
+	}
+	leftovers, _ := filepath.Glob(filepath.Join(outDir, "."+week.Label()+".*.tmp"))
+	tmpBooks, _ := filepath.Glob(filepath.Join(outDir, ".socialroi_"+week.Label()+".*.xlsx.tmp"))
+	for _, p := range append(append(leftovers, tmpBooks...), olds...) {
+		if err := os.RemoveAll(p); err == nil {
+			log.Info("removed a killed run's leftover", "path", p)
+		}
+	}
 }
 
 // buildWorkbook reads what the workbook shows from the warehouse.

@@ -91,7 +91,7 @@ func TestDemoEndToEnd(t *testing.T) {
 	if err := json.Unmarshal(data, &m); err != nil {
 		t.Fatal(err)
 	}
-	if m.Status != manifest.StatusSuccess || m.Week != "2026-W47" || len(m.Sources) != 5 || len(m.Outputs) == 0 {
+	if m.Status != manifest.StatusSuccess || m.Week != "2026-W47" || len(m.Sources) != 6 || len(m.Outputs) == 0 {
 		t.Errorf("manifest: status %s week %s sources %d outputs %d", m.Status, m.Week, len(m.Sources), len(m.Outputs))
 	}
 

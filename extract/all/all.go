@@ -4,7 +4,11 @@
 package all
 
 import (
-	_ "github.com/socialroi/socialroi/extract/files"    // files: canonical CSV/Parquet and ad-manager exports
-	_ "github.com/socialroi/socialroi/extract/linkedin" // linkedin_ads: LinkedIn adAnalytics
-	_ "github.com/socialroi/socialroi/extract/meta"     // meta_ads: Meta Marketing API insights
+	_ "github.com/socialroi/socialroi/extract/files"      // files: canonical CSV/Parquet and ad-manager exports
+	_ "github.com/socialroi/socialroi/extract/googleads"  // google_ads: Google Ads searchStream
+	_ "github.com/socialroi/socialroi/extract/hubspot"    // hubspot: HubSpot CRM deals and contacts
+	_ "github.com/socialroi/socialroi/extract/linkedin"   // linkedin_ads: LinkedIn adAnalytics
+	_ "github.com/socialroi/socialroi/extract/meta"       // meta_ads: Meta Marketing API insights
+	_ "github.com/socialroi/socialroi/extract/salesforce" // salesforce: Salesforce opportunities, leads, contacts
+	_ "github.com/socialroi/socialroi/extract/tiktok"     // tiktok_ads: TikTok Business API reports
 )
