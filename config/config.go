@@ -101,9 +101,16 @@ type ChannelRule struct {
 // SourceSpec is one configured source: its name (the key under sources), its
 // kind (the `type` key) and its remaining settings, decoded by the source.
 type SourceSpec struct {
-	Name     string
-	Type     string
-	Enabled  bool
+	Name    string
+	Type    string
+	Enabled bool
+	// RestatementDays and BackfillDays override the run-wide settings for
+	// this source when set (nil: inherit).
+	RestatementDays *int
+	BackfillDays    *int
+	// Strict makes a failure of this source fail the whole run (exit 1,
+	// nothing loaded) instead of a partial run (exit 4).
+	Strict   bool
 	settings yaml.Node
 	path     string
 	dir      string
@@ -350,6 +357,20 @@ func (c *Config) parseSources() error {
 			case "enabled":
 				if err := v.Decode(&spec.Enabled); err != nil {
 					return &Error{Key: path + ".enabled", Msg: "must be true or false"}
+				}
+			case "strict":
+				if err := v.Decode(&spec.Strict); err != nil {
+					return &Error{Key: path + ".strict", Msg: "must be true or false"}
+				}
+			case "restatement_days", "backfill_days":
+				var n int
+				if err := v.Decode(&n); err != nil || n < 0 {
+					return &Error{Key: path + "." + k.Value, Msg: "must be a whole number of days, 0 or more"}
+				}
+				if k.Value == "restatement_days" {
+					spec.RestatementDays = &n
+				} else {
+					spec.BackfillDays = &n
 				}
 			default:
 				settings.Content = append(settings.Content, k, v)

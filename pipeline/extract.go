@@ -103,15 +103,22 @@ func buildSources(specs []config.SourceSpec) (map[string]extract.Source, error) 
 // extractWindow is the days a source extracts this run: the restatement
 // window before the report week, reaching back further after a gap since its
 // last run, or by the backfill on its first run.
-func extractWindow(ctx context.Context, wh *models.Warehouse, cfg *config.Config, source string, week weekRange) (since, until time.Time, err error) {
-	since = week.start.AddDate(0, 0, -cfg.RestatementDays)
-	cursor, ok, err := wh.SourceCursor(ctx, source)
+func extractWindow(ctx context.Context, wh *models.Warehouse, cfg *config.Config, spec config.SourceSpec, week weekRange) (since, until time.Time, err error) {
+	restatement, backfillDays := cfg.RestatementDays, cfg.BackfillDays
+	if spec.RestatementDays != nil {
+		restatement = *spec.RestatementDays
+	}
+	if spec.BackfillDays != nil {
+		backfillDays = *spec.BackfillDays
+	}
+	since = week.start.AddDate(0, 0, -restatement)
+	cursor, ok, err := wh.SourceCursor(ctx, spec.Name)
 	if err != nil {
 		return since, week.end, err
 	}
 	switch {
 	case !ok:
-		if backfill := week.start.AddDate(0, 0, -cfg.BackfillDays); backfill.Before(since) {
+		if backfill := week.start.AddDate(0, 0, -backfillDays); backfill.Before(since) {
 			since = backfill
 		}
 	case cursor.AddDate(0, 0, 1).Before(since):
@@ -127,7 +134,7 @@ func extractAll(ctx context.Context, wh *models.Warehouse, runID string, cfg *co
 	runs := make([]*sourceRun, len(specs))
 	var wg sync.WaitGroup
 	for i, spec := range specs {
-		since, until, err := extractWindow(ctx, wh, cfg, spec.Name, week)
+		since, until, err := extractWindow(ctx, wh, cfg, spec, week)
 		if err != nil {
 			return nil, err
 		}

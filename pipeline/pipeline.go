@@ -206,6 +206,11 @@ func Run(ctx context.Context, opts Options) *Result {
 		if err := ctx.Err(); err != nil {
 			return fail(ExitFailure, fmt.Errorf("run cancelled during extraction: %w", err))
 		}
+		for _, r := range runs {
+			if r.err != nil && r.spec.Strict {
+				return fail(ExitFailure, fmt.Errorf("source %s is strict and failed; nothing was loaded: %w", r.spec.Name, r.err))
+			}
+		}
 		if len(runs) > 0 && failedCount(runs) == len(runs) {
 			return fail(ExitFailure, fmt.Errorf("every source failed; nothing was loaded: %w", sourceErrors(runs)))
 		}

@@ -285,7 +285,7 @@ func TestExtractWindow(t *testing.T) {
 		"recent": "2026-10-19", // 16 Nov − 28 days: the restatement window
 		"stale":  "2026-10-01", // the day after the cursor: no gap
 	} {
-		since, until, err := extractWindow(ctx, wh, cfg, source, week)
+		since, until, err := extractWindow(ctx, wh, cfg, config.SourceSpec{Name: source}, week)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -416,5 +416,37 @@ channels:
 	// The hostile regex matched nothing; the paid_social rule classified t1.
 	if err := w.Conn().QueryRowContext(t.Context(), "SELECT channel FROM int_touchpoints_classified").Scan(&channel); err != nil || channel != "paid_social" {
 		t.Errorf("channel %q, %v", channel, err)
+	}
+}
+
+// Per-source windows override the run-wide ones; a strict source's failure
+// fails the run with nothing loaded.
+func TestPerSourceWindowAndStrict(t *testing.T) {
+	ctx := t.Context()
+	wh, err := models.Open(ctx, ":memory:", models.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer wh.Close()
+	wh.EnsureTables(ctx)
+	seven := 7
+	since, _, _ := extractWindow(ctx, wh, config.Defaults(), config.SourceSpec{Name: "s", BackfillDays: &seven}, weekRange{start: day("2026-11-16"), end: day("2026-11-22")})
+	if got := since.Format(time.DateOnly); got != "2026-10-19" { // restatement 28 still reaches further back
+		t.Errorf("since %s", got)
+	}
+	since, _, _ = extractWindow(ctx, wh, config.Defaults(), config.SourceSpec{Name: "s", BackfillDays: &seven, RestatementDays: &seven}, weekRange{start: day("2026-11-16"), end: day("2026-11-22")})
+	if got := since.Format(time.DateOnly); got != "2026-11-09" {
+		t.Errorf("since %s", got)
+	}
+
+	f := newFixture(t, []transform.AdPerformanceRow{adRow("2026-11-17", "a1", "10.00", "USD")}, []transform.ConversionRow{purchase("k1", "5.00")})
+	b, _ := os.ReadFile(f.cfgPath)
+	os.WriteFile(f.cfgPath, []byte(strings.Replace(string(b), "    max_retries: 0\n", "    max_retries: 0\n    strict: true\n", 1)), 0o644)
+	res := f.run(t, "revoked", false)
+	if res.ExitCode != ExitFailure || !strings.Contains(res.Err.Error(), "strict") {
+		t.Fatalf("exit %d: %v", res.ExitCode, res.Err)
+	}
+	if got := f.spend(t); got != "0 rows, " {
+		t.Errorf("a strict failure loaded data: %s", got)
 	}
 }
