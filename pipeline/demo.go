@@ -195,7 +195,8 @@ sources:
 		}
 	}
 
-	// CRM, web and registry data are canonical files read by the files source.
+	// CRM, web, social and registry data are canonical files read by the
+	// files source.
 	mem := memory.DefaultAllocator
 	write := func(name string, rec arrow.RecordBatch, err error) (string, error) {
 		if err != nil {
@@ -213,28 +214,18 @@ sources:
 		}
 		return path, nil
 	}
-	fileSources := []struct {
+	for _, fs := range []struct {
 		source string
 		tables []string
 	}{
-		{source: "web", tables: []string{transform.Touchpoints, transform.Conversions, transform.Identities}},
-		{source: "registry", tables: []string{transform.Influencers, transform.InfluencerCosts, transform.FXRates, transform.OtherCosts}},
-	}
-	records := map[string]func() (string, arrow.RecordBatch, error){
-		transform.Touchpoints: func() (string, arrow.RecordBatch, error) { return build(mem, transform.Touchpoints, brand.Touchpoints) },
-		transform.Conversions: func() (string, arrow.RecordBatch, error) { return build(mem, transform.Conversions, brand.Conversions) },
-		transform.Identities:  func() (string, arrow.RecordBatch, error) { return build(mem, transform.Identities, brand.Identities) },
-		transform.Influencers: func() (string, arrow.RecordBatch, error) { return build(mem, transform.Influencers, brand.Influencers) },
-		transform.InfluencerCosts: func() (string, arrow.RecordBatch, error) {
-			return build(mem, transform.InfluencerCosts, brand.InfluencerCosts)
-		},
-		transform.FXRates:    func() (string, arrow.RecordBatch, error) { return build(mem, transform.FXRates, brand.FXRates) },
-		transform.OtherCosts: func() (string, arrow.RecordBatch, error) { return build(mem, transform.OtherCosts, brand.OtherCosts) },
-	}
-	for _, fs := range fileSources {
+		{"web", []string{transform.Touchpoints, transform.Conversions, transform.Identities}},
+		{"social", []string{transform.OrganicPosts, transform.CommunityMessages}},
+		{"registry", []string{transform.Influencers, transform.InfluencerCosts, transform.FXRates, transform.OtherCosts}},
+	} {
 		fmt.Fprintf(&doc, "  %s:\n    type: files\n    tables:\n", fs.source)
 		for _, table := range fs.tables {
-			path, err := write(records[table]())
+			rec, err := brand.Record(mem, table)
+			path, err := write(table, rec, err)
 			if err != nil {
 				return nil, err
 			}

@@ -91,7 +91,7 @@ func TestDemoEndToEnd(t *testing.T) {
 	if err := json.Unmarshal(data, &m); err != nil {
 		t.Fatal(err)
 	}
-	if m.Status != manifest.StatusSuccess || m.Week != "2026-W47" || len(m.Sources) != 6 || len(m.Outputs) == 0 {
+	if m.Status != manifest.StatusSuccess || m.Week != "2026-W47" || len(m.Sources) != 7 || len(m.Outputs) == 0 {
 		t.Errorf("manifest: status %s week %s sources %d outputs %d", m.Status, m.Week, len(m.Sources), len(m.Outputs))
 	}
 
@@ -135,6 +135,14 @@ func TestDemoEndToEnd(t *testing.T) {
 				WHERE week_start = DATE '2026-11-16' AND model = 'linear' AND platform = '`+platform+`'`)
 			if !decimal.RequireFromString(got).Equal(spend.Round(2)) {
 				t.Errorf("%s spend in the mart %s, served %s", platform, got, spend.Round(2))
+			}
+		}
+
+		// Every organic post and community message served is in the warehouse.
+		for table, n := range map[string]int{"organic_posts": len(brand.OrganicPosts), "community_messages": len(brand.CommunityMessages),
+			"conversions": len(brand.Conversions), "touchpoints": len(brand.Touchpoints)} {
+			if got := queryOne[int64](t, conn, "SELECT count(*) FROM "+table); got != int64(n) || n == 0 {
+				t.Errorf("%s: %d rows in the warehouse, %d served", table, got, n)
 			}
 		}
 

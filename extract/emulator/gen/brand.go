@@ -28,6 +28,11 @@ type Brand struct {
 	InfluencerCosts []transform.InfluencerCostRow
 	FXRates         []transform.FXRateRow
 	OtherCosts      []transform.OtherCostRow
+	// OrganicPosts has one snapshot (at End) of every organic post; their
+	// ids are the utm_content of organic-social click touchpoints.
+	OrganicPosts []transform.OrganicPostRow
+	// CommunityMessages are inbound comments, DMs, mentions and reviews.
+	CommunityMessages []transform.CommunityMessageRow
 
 	GroundTruth GroundTruth
 }

@@ -35,6 +35,9 @@ func Generate(cfg Config) (*Brand, error) {
 		InfluencerCosts: inflCosts,
 		FXRates:         fx,
 		OtherCosts:      buildOtherCosts(cfg),
+
+		OrganicPosts:      buildOrganicPosts(cfg, tps),
+		CommunityMessages: buildCommunity(cfg, convs),
 	}
 	for _, a := range accounts {
 		if a.Platform == "meta" {

@@ -17,8 +17,9 @@ import (
 // Tables lists the canonical tables a Brand fills, in name order.
 func Tables() []string {
 	return []string{
-		transform.AdPerformance, transform.Conversions, transform.FXRates, transform.Identities,
-		transform.InfluencerCosts, transform.Influencers, transform.OtherCosts, transform.Touchpoints,
+		transform.AdPerformance, transform.CommunityMessages, transform.Conversions, transform.FXRates,
+		transform.Identities, transform.InfluencerCosts, transform.Influencers, transform.OrganicPosts,
+		transform.OtherCosts, transform.Touchpoints,
 	}
 }
 
@@ -45,6 +46,10 @@ func (b *Brand) Record(mem memory.Allocator, table string) (arrow.RecordBatch, e
 		rec, err = transform.BuildRecord(mem, table, b.FXRates)
 	case transform.OtherCosts:
 		rec, err = transform.BuildRecord(mem, table, b.OtherCosts)
+	case transform.OrganicPosts:
+		rec, err = transform.BuildRecord(mem, table, b.OrganicPosts)
+	case transform.CommunityMessages:
+		rec, err = transform.BuildRecord(mem, table, b.CommunityMessages)
 	default:
 		return nil, fmt.Errorf("gen: the demo brand has no table %q (it has %v)", table, Tables())
 	}
