@@ -108,6 +108,9 @@ type SourceSpec struct {
 	// this source when set (nil: inherit).
 	RestatementDays *int
 	BackfillDays    *int
+	// BackfillFrom, when set, is the first day a source's first run
+	// extracts (instead of backfill_days before the report week).
+	BackfillFrom *time.Time
 	// Strict makes a failure of this source fail the whole run (exit 1,
 	// nothing loaded) instead of a partial run (exit 4).
 	Strict   bool
@@ -362,6 +365,12 @@ func (c *Config) parseSources() error {
 				if err := v.Decode(&spec.Strict); err != nil {
 					return &Error{Key: path + ".strict", Msg: "must be true or false"}
 				}
+			case "backfill_from":
+				d, err := time.Parse(time.DateOnly, v.Value)
+				if err != nil {
+					return &Error{Key: path + ".backfill_from", Msg: fmt.Sprintf("%q is not a date like 2026-01-01", v.Value)}
+				}
+				spec.BackfillFrom = &d
 			case "restatement_days", "backfill_days":
 				var n int
 				if err := v.Decode(&n); err != nil || n < 0 {

@@ -118,7 +118,11 @@ func extractWindow(ctx context.Context, wh *models.Warehouse, cfg *config.Config
 	}
 	switch {
 	case !ok:
-		if backfill := week.start.AddDate(0, 0, -backfillDays); backfill.Before(since) {
+		backfill := week.start.AddDate(0, 0, -backfillDays)
+		if spec.BackfillFrom != nil {
+			backfill = *spec.BackfillFrom
+		}
+		if backfill.Before(since) {
 			since = backfill
 		}
 	case cursor.AddDate(0, 0, 1).Before(since):

@@ -439,6 +439,12 @@ func TestPerSourceWindowAndStrict(t *testing.T) {
 		t.Errorf("since %s", got)
 	}
 
+	from := day("2026-01-05")
+	since, _, _ = extractWindow(ctx, wh, config.Defaults(), config.SourceSpec{Name: "s", BackfillFrom: &from}, weekRange{start: day("2026-11-16"), end: day("2026-11-22")})
+	if got := since.Format(time.DateOnly); got != "2026-01-05" {
+		t.Errorf("backfill_from: since %s", got)
+	}
+
 	f := newFixture(t, []transform.AdPerformanceRow{adRow("2026-11-17", "a1", "10.00", "USD")}, []transform.ConversionRow{purchase("k1", "5.00")})
 	b, _ := os.ReadFile(f.cfgPath)
 	os.WriteFile(f.cfgPath, []byte(strings.Replace(string(b), "    max_retries: 0\n", "    max_retries: 0\n    strict: true\n", 1)), 0o644)
