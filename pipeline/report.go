@@ -119,7 +119,7 @@ func writeReports(ctx context.Context, wh *models.Warehouse, cfg *config.Config,
 		// Next to its final place, so the publishing rename stays on one file system.
 		workbookTmp = filepath.Join(cfg.OutDir, ".socialroi_"+res.Week.Label()+"."+res.RunID+".xlsx.tmp")
 		defer os.Remove(workbookTmp)
-		wb, err := buildWorkbook(ctx, wh, cfg, res, weekDir)
+		wb, err := buildWorkbook(ctx, wh, cfg, opts, res, weekDir)
 		if err != nil {
 			return fmt.Errorf("reports: workbook: %w", err)
 		}
@@ -185,7 +185,7 @@ func recoverOutputs(outDir string, week models.Week, log *slog.Logger) {
 }
 
 // buildWorkbook reads what the workbook shows from the warehouse.
-func buildWorkbook(ctx context.Context, wh *models.Warehouse, cfg *config.Config, res *Result, weekDir string) (*excel.Workbook, error) {
+func buildWorkbook(ctx context.Context, wh *models.Warehouse, cfg *config.Config, opts Options, res *Result, weekDir string) (*excel.Workbook, error) {
 	model := cfg.Reporting.PrimaryModel
 	week := res.Week.Start.Format(time.DateOnly)
 	kpi, err := readTable(ctx, wh, "mart_kpi_summary", "SELECT * FROM mart_kpi_summary ORDER BY week_start, model", -1)
@@ -251,7 +251,7 @@ func buildWorkbook(ctx context.Context, wh *models.Warehouse, cfg *config.Config
 				Notes:       []string{"One row per conversion, credited touchpoint and model; revenue credits add up to each conversion's revenue to the cent."}},
 		},
 		Definitions: Definitions(cfg, res.Week),
-		Run:         runSheet(cfg, res),
+		Run:         runSheet(cfg, opts, res),
 		RowCap:      cfg.ExcelRowCap,
 		Location:    cfg.Location(),
 	}, nil
@@ -260,9 +260,11 @@ func buildWorkbook(ctx context.Context, wh *models.Warehouse, cfg *config.Config
 func quoteLiteral(s string) string { return "'" + strings.ReplaceAll(s, "'", "''") + "'" }
 
 // runSheet is the workbook's Run sheet: what produced these numbers.
-func runSheet(cfg *config.Config, res *Result) [][2]string {
+func runSheet(cfg *config.Config, opts Options, res *Result) [][2]string {
 	rows := [][2]string{
 		{"Run id", res.RunID},
+		{"Started", res.started.Format(time.RFC3339)},
+		{"socialroi version", opts.Version},
 		{"Week", res.Week.Label()},
 		{"Config hash", cfg.Hash()},
 		{"Primary model", cfg.Reporting.PrimaryModel},
