@@ -201,11 +201,12 @@ func buildWorkbook(ctx context.Context, wh *models.Warehouse, cfg *config.Config
 	if err != nil {
 		return nil, err
 	}
-	// Models side by side per channel: revenue credited under each model.
+	// Models side by side per channel: revenue credited under each model
+	// (conversions per model are in attribution_channels.parquet).
 	var cols []string
 	for _, m := range cfg.Attribution.Models {
-		cols = append(cols, fmt.Sprintf("sum(revenue) FILTER (WHERE model = %s)::DECIMAL(18,2) AS %s,\n  sum(conversions) FILTER (WHERE model = %s) AS %s",
-			quoteLiteral(m), models.Ident(m+"_revenue"), quoteLiteral(m), models.Ident(m+"_conversions")))
+		cols = append(cols, fmt.Sprintf("coalesce(sum(revenue) FILTER (WHERE model = %s), 0)::DECIMAL(18,2) AS %s",
+			quoteLiteral(m), models.Ident(m)))
 	}
 	attribution, err := readTable(ctx, wh, "Attribution",
 		"SELECT channel,\n  "+strings.Join(cols, ",\n  ")+"\nFROM attribution_channels WHERE week_start = ?::DATE GROUP BY channel ORDER BY channel", -1, week)
@@ -243,7 +244,7 @@ func buildWorkbook(ctx context.Context, wh *models.Warehouse, cfg *config.Config
 			{Name: "Channels", Title: "Channels — spend and attributed results", Table: channels,
 				Notes: []string{fmt.Sprintf("Week %s, attribution model %s. Spend is the platforms' reported spend in %s.", res.Week.Label(), model, cfg.Reporting.Currency)}},
 			{Name: "Attribution", Title: "Attribution — the models side by side", Table: attribution,
-				Notes: []string{"Revenue and conversions credited to each channel under each model, for conversions in the week."}},
+				Notes: []string{"Revenue credited to each channel under each model, for conversions in the week. Markov follows its convention (the week's revenue × removal-effect share)."}},
 			{Name: "Assisted", Title: "Assisted conversions — who closes and who helps", Table: assisted,
 				Notes: []string{"Last interaction: the entity holds the conversion's last non-direct touchpoint. Assisted: it is on the path but not last. Value is the conversion's revenue."}},
 			{Name: "Attribution ledger", Title: "Credit ledger — every credited touchpoint", Table: ledger,
