@@ -53,9 +53,19 @@ type MetaConfig struct {
 	// PageSize caps the rows per page whatever limit the client asks for
 	// (0: the client's limit, default 25), to force paging in tests.
 	PageSize int
+	// AdsPageSize caps the ads per page of GET /act_{id}/ads (0: PageSize).
+	AdsPageSize int
 	// EmptyPages lists 1-based page numbers (per listing) answered with no
 	// rows but a next link, as Meta sometimes does.
 	EmptyPages []int
+	// AsyncPolls is the status poll at which an async report run (POST
+	// insights) completes; polls before it say Job Not Started, then Job
+	// Started and Job Running with a rising async_percent_completion. 0 or
+	// 1: the first poll finds it completed (so the demo does not wait).
+	AsyncPolls int
+	// AsyncFail, when set (MetaJobFailed or MetaJobSkipped), is the status a
+	// report run ends in instead of Job Completed.
+	AsyncFail string
 	// BusinessID keys X-Business-Use-Case-Usage (default "1000000001").
 	BusinessID string
 	// Usage, when set, gives the usage headers for the n-th insights call
@@ -63,7 +73,11 @@ type MetaConfig struct {
 	Usage func(call int) MetaUsage
 }
 
-// Meta emulates the Meta Marketing API insights endpoint.
+// Meta emulates the Meta Marketing API: synchronous insights (GET
+// /act_{id}/insights), async report runs (POST /act_{id}/insights, GET
+// /{report_run_id}, GET /{report_run_id}/insights; see MetaConfig.AsyncPolls)
+// and the ads listing with creatives (GET /act_{id}/ads; see serveAds for how
+// destination URLs are split into link and url_tags).
 type Meta struct {
 	*Server
 	cfg      MetaConfig
@@ -72,6 +86,7 @@ type Meta struct {
 
 	mu    sync.Mutex
 	calls int
+	runs  map[string]*metaRun // async report runs by id
 }
 
 // NewMeta validates cfg and starts a Meta server.
@@ -163,6 +178,8 @@ func metaThrottleCode(code int) bool {
 
 var (
 	metaInsightsPath = regexp.MustCompile(`^/(v\d+\.\d+)/act_(\d+)/insights$`)
+	metaAdsPath      = regexp.MustCompile(`^/(v\d+\.\d+)/act_(\d+)/ads$`)
+	metaRunPath      = regexp.MustCompile(`^/(v\d+\.\d+)/(\d+)(/insights)?$`)
 	metaFieldsAll    = []string{"account_id", "account_name", "account_currency", "campaign_id", "campaign_name",
 		"adset_id", "adset_name", "ad_id", "ad_name", "spend", "impressions", "reach", "clicks",
 		"inline_link_clicks", "actions", "action_values"}
@@ -182,8 +199,12 @@ func (m *Meta) serve(w http.ResponseWriter, r *http.Request) {
 		metaError(w, http.StatusBadRequest, 190, 0, "Invalid OAuth access token - Cannot parse access token")
 		return
 	}
-	if r.Method != http.MethodGet {
-		metaError(w, http.StatusBadRequest, 100, 0, "Unsupported request method (the emulator serves synchronous GET insights only)")
+	if am := metaAdsPath.FindStringSubmatch(r.URL.Path); am != nil {
+		m.serveAds(w, r, q, am[2])
+		return
+	}
+	if rm := metaRunPath.FindStringSubmatch(r.URL.Path); rm != nil && r.Method == http.MethodGet {
+		m.serveRun(w, r, q, rm[2], rm[3] != "")
 		return
 	}
 	pm := metaInsightsPath.FindStringSubmatch(r.URL.Path)
@@ -196,27 +217,55 @@ func (m *Meta) serve(w http.ResponseWriter, r *http.Request) {
 		metaError(w, http.StatusBadRequest, 100, 33, fmt.Sprintf("Unsupported get request. Object with ID 'act_%s' does not exist, cannot be loaded due to missing permissions, or does not support this operation.", pm[2]))
 		return
 	}
-	m.writeUsage(w)
-
-	if q.Get("level") != "ad" || q.Get("time_increment") != "1" || q.Get("breakdowns") != "publisher_platform" {
-		metaError(w, http.StatusBadRequest, 100, 0, "(#100) The emulator serves level=ad, time_increment=1, breakdowns=publisher_platform only")
+	if r.Method != http.MethodGet && r.Method != http.MethodPost {
+		metaError(w, http.StatusBadRequest, 100, 0, "Unsupported request method for insights (GET, or POST for an async report run)")
 		return
+	}
+	m.writeUsage(w)
+	ir, msg := parseInsightsQuery(q)
+	if msg != "" {
+		metaError(w, http.StatusBadRequest, 100, 0, msg)
+		return
+	}
+	if r.Method == http.MethodPost {
+		m.startRun(w, pm[2], ir)
+		return
+	}
+	m.serveInsights(w, r, q, pm[2], acct, ir)
+}
+
+// insightsRequest is what an insights call asks for.
+type insightsRequest struct {
+	since, until time.Time
+	fields       []string
+}
+
+// parseInsightsQuery checks the parameters of an insights call; msg is the
+// (#100) message for a bad one.
+func parseInsightsQuery(q url.Values) (ir insightsRequest, msg string) {
+	if q.Get("level") != "ad" || q.Get("time_increment") != "1" || q.Get("breakdowns") != "publisher_platform" {
+		return ir, "(#100) The emulator serves level=ad, time_increment=1, breakdowns=publisher_platform only"
 	}
 	var tr struct{ Since, Until string }
 	if err := json.Unmarshal([]byte(q.Get("time_range")), &tr); err != nil {
-		metaError(w, http.StatusBadRequest, 100, 0, "(#100) Param time_range must be a JSON object with since and until")
-		return
+		return ir, "(#100) Param time_range must be a JSON object with since and until"
 	}
 	since, err1 := time.Parse(time.DateOnly, tr.Since)
 	until, err2 := time.Parse(time.DateOnly, tr.Until)
 	if err1 != nil || err2 != nil || until.Before(since) {
-		metaError(w, http.StatusBadRequest, 100, 0, "(#100) time_range: since and until must be dates (YYYY-MM-DD), since <= until")
-		return
+		return ir, "(#100) time_range: since and until must be dates (YYYY-MM-DD), since <= until"
 	}
-	fields := metaFieldsAll
+	ir.since, ir.until, ir.fields = since, until, metaFieldsAll
 	if f := q.Get("fields"); f != "" {
-		fields = strings.Split(f, ",")
+		ir.fields = strings.Split(f, ",")
 	}
+	return ir, ""
+}
+
+// serveInsights answers one page of insights rows for ir, paged by the
+// after cursor and limit of q.
+func (m *Meta) serveInsights(w http.ResponseWriter, r *http.Request, q url.Values, acctID string, acct MetaAccount, ir insightsRequest) {
+	since, until, fields := ir.since, ir.until, ir.fields
 	limit := 25
 	if l := q.Get("limit"); l != "" {
 		n, err := strconv.Atoi(l)
@@ -239,7 +288,7 @@ func (m *Meta) serve(w http.ResponseWriter, r *http.Request) {
 	}
 
 	var all []transform.AdPerformanceRow
-	for _, row := range m.rows[pm[2]] {
+	for _, row := range m.rows[acctID] {
 		if !row.Date.Before(since) && !row.Date.After(until) {
 			all = append(all, row)
 		}
@@ -408,4 +457,12 @@ func mustJSON(v any) string {
 		panic(err) // only plain maps of numbers and strings reach here
 	}
 	return string(b)
+}
+
+// MetaReduceDataFault is Meta's answer to a call that asks for more rows than
+// it can compute in time: HTTP 500 "Please reduce the amount of data you're
+// asking for". Give it a PathPrefix to aim it at insights.
+func MetaReduceDataFault() Fault {
+	return Fault{Status: http.StatusInternalServerError, Body: MetaErrorBody(1, 0,
+		"Please reduce the amount of data you're asking for, then retry your request")}
 }

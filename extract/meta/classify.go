@@ -57,6 +57,20 @@ func (e graphError) text() string {
 	return msg
 }
 
+// reduceDataMsg is the message Meta sends with HTTP 500 when one call asks
+// for more rows than it can compute in time.
+const reduceDataMsg = "reduce the amount of data"
+
+// tooMuchData reports Meta's "Please reduce the amount of data you're asking
+// for" (a 5xx carrying that message, Graph error or not) and code 100
+// subcode 1487534 ("too much data in one call").
+func tooMuchData(status int, e graphError, body []byte) bool {
+	if e.Code == 100 && e.Subcode == 1487534 {
+		return true
+	}
+	return status >= 500 && strings.Contains(strings.ToLower(string(body)), reduceDataMsg)
+}
+
 // throttleCode reports Meta's rate-limit codes: 4 app, 17 user, 32 page,
 // 613 rate, 80000–80014 business use case.
 func throttleCode(code int) bool {
@@ -78,6 +92,14 @@ func classify(resp *http.Response, body []byte) httpx.Verdict {
 		return v
 	}
 	e, ok := parseGraphError(body)
+	if tooMuchData(resp.StatusCode, e, body) {
+		// Retrying the same call cannot help: the caller halves limit.
+		v.Action, v.Err = httpx.Fatal, ErrTooMuchData
+		if ok {
+			v.Message = e.text()
+		}
+		return v
+	}
 	if !ok {
 		return v // not a Graph error: generic rules (429/5xx retry, 401 renew)
 	}

@@ -125,80 +125,175 @@ type insightsPage struct {
 	} `json:"paging"`
 }
 
+// minPageLimit is the floor of limit when Meta asks for less data: below
+// it a call is cheap enough that halving again would not help.
+const minPageLimit = 25
+
+// account is the state of one account's extraction.
+type account struct {
+	s           *Source
+	client      *httpx.Client
+	b           *transform.Builder[transform.AdPerformanceRow]
+	id          string // digits
+	extractedAt time.Time
+	emit        extract.Emitter
+	log         *slog.Logger
+	ads         map[string]adCreative // by ad id, from the ads listing
+	noCreative  map[string]bool       // ad ids missing from the listing
+	unknownTags map[string]bool       // ad ids whose url_tags hold unknown dynamic parameters
+}
+
+// fail wraps err with what failed (insights, ads, report run) and the page;
+// a token error names the setting to renew.
+func (a *account) fail(what string, page int, err error) error {
+	where := fmt.Sprintf("act_%s %s", a.id, what)
+	if page > 0 {
+		where += fmt.Sprintf(" page %d", page)
+	}
+	if errors.Is(err, ErrTokenInvalid) {
+		return fmt.Errorf("%s: %w: renew the token named in %s: %s: %w",
+			Kind, ErrTokenInvalid, a.s.credential(), where, err)
+	}
+	return fmt.Errorf("%s: %s: %w", Kind, where, err)
+}
+
 func (s *Source) extractAccount(ctx context.Context, client *httpx.Client, b *transform.Builder[transform.AdPerformanceRow],
 	acct string, req extract.Request, extractedAt time.Time, emit extract.Emitter, log *slog.Logger) error {
+	a := &account{s: s, client: client, b: b, id: acct, extractedAt: extractedAt, emit: emit, log: log,
+		noCreative: map[string]bool{}, unknownTags: map[string]bool{}}
+	// One ads listing per account and run, before the insights it names.
+	ads, err := s.listAds(ctx, client, acct, a.fail)
+	if err != nil {
+		return err
+	}
+	a.ads = ads
 	timeRange, err := json.Marshal(map[string]string{
 		"since": req.Since.Format(time.DateOnly), "until": req.Until.Format(time.DateOnly)})
 	if err != nil {
-		return fmt.Errorf("%s: act_%s: %w", Kind, acct, err)
+		return a.fail("insights", 0, err)
 	}
-	path := fmt.Sprintf("/%s/act_%s/insights", s.settings.APIVersion, acct)
-	query := url.Values{
+	params := url.Values{
 		"level":          {"ad"},
 		"time_increment": {"1"},
 		"breakdowns":     {"publisher_platform"},
 		"time_range":     {string(timeRange)},
 		"fields":         {strings.Join(insightsFields, ",")},
-		"limit":          {strconv.Itoa(s.settings.PageLimit)},
 	}
-	token := url.Values{"access_token": {s.settings.AccessToken.Reveal()}}
+	path := fmt.Sprintf("/%s/act_%s/insights", s.settings.APIVersion, acct)
+	what := "insights"
+	if days := int(req.Until.Sub(req.Since).Hours()/24) + 1; days > s.settings.AsyncAfterDays {
+		runID, err := a.runReport(ctx, path, params)
+		if err != nil {
+			return err
+		}
+		path = fmt.Sprintf("/%s/%s/insights", s.settings.APIVersion, runID)
+		params = url.Values{}
+		what = "report run " + runID + " insights"
+	}
+	if err := a.pageInsights(ctx, path, params, what); err != nil {
+		return err
+	}
+	if len(a.noCreative) > 0 {
+		log.Warn("meta insights rows for ads missing from the ads listing (deleted or archived?) loaded without creative",
+			"source", s.name, "account", "act_"+acct, "ads", len(a.noCreative))
+	}
+	if len(a.unknownTags) > 0 {
+		log.Warn("meta url_tags with dynamic parameters the connector cannot expand were kept as written",
+			"source", s.name, "account", "act_"+acct, "ads", len(a.unknownTags))
+	}
+	return nil
+}
+
+// pageInsights follows an insights listing from path (with params on the
+// first call) to its last page, emitting one record per non-empty page.
+// When Meta asks for less data, the page is retried with half the limit,
+// down to minPageLimit.
+func (a *account) pageInsights(ctx context.Context, path string, params url.Values, what string) error {
+	s := a.s
+	query := url.Values{}
+	for k, v := range params {
+		query[k] = v
+	}
+	token := s.settings.AccessToken.Reveal()
+	limit := s.settings.PageLimit
 	rows := 0
 	seen := map[string]bool{}
 	for page := 1; ; page++ {
-		fail := func(err error) error {
-			if errors.Is(err, ErrTokenInvalid) {
-				return fmt.Errorf("%s: %w: renew the token named in %s: act_%s insights page %d: %w",
-					Kind, ErrTokenInvalid, s.credential(), acct, page, err)
-			}
-			return fmt.Errorf("%s: act_%s insights page %d: %w", Kind, acct, page, err)
-		}
 		if page > 1 {
-			query = token // the paging URL carries every other parameter
-		} else {
-			for k, v := range token {
-				query[k] = v
-			}
+			query = url.Values{} // the paging URL carries every other parameter
 		}
+		query.Set("access_token", token)
 		var resp insightsPage
-		if err := client.GetJSON(ctx, path, query, &resp); err != nil {
-			return fail(err)
+		for {
+			// Set on every call: it overrides the paging URL's limit once
+			// halved, key by key (httpx merges Query over the path's).
+			query.Set("limit", strconv.Itoa(limit))
+			err := a.client.GetJSON(ctx, path, query, &resp)
+			if err == nil {
+				break
+			}
+			if !errors.Is(err, ErrTooMuchData) {
+				return a.fail(what, page, err)
+			}
+			if limit <= minPageLimit {
+				return a.fail(what, page, fmt.Errorf("still too much data at limit %d (shorten the date range): %w", limit, err))
+			}
+			limit = max(limit/2, minPageLimit)
+			a.log.Warn("meta asked for less data: retrying the page with a smaller limit",
+				"source", s.name, "account", "act_"+a.id, "page", page, "limit", limit)
 		}
 		for i, raw := range resp.Data {
-			row, err := s.mapRow(raw, acct, extractedAt)
+			row, err := s.mapRow(raw, a.id, a.extractedAt)
 			if err != nil {
 				// One unreadable row means the platform's money for the day
 				// cannot be trusted: fail the source rather than load a
 				// partial account.
-				return fail(fmt.Errorf("row %d (ad %s, %s): %w", i+1, raw.AdID, raw.DateStart, err))
+				return a.fail(what, page, fmt.Errorf("row %d (ad %s, %s): %w", i+1, raw.AdID, raw.DateStart, err))
 			}
-			if err := b.Append(row); err != nil {
-				return fail(fmt.Errorf("row %d (ad %s, %s): %w", i+1, raw.AdID, raw.DateStart, err))
+			a.addCreative(&row, raw)
+			if err := a.b.Append(row); err != nil {
+				return a.fail(what, page, fmt.Errorf("row %d (ad %s, %s): %w", i+1, raw.AdID, raw.DateStart, err))
 			}
 		}
-		if n := b.Len(); n > 0 {
+		if n := a.b.Len(); n > 0 {
 			rows += n
-			rec := b.NewRecord()
-			err := emit.Emit(transform.AdPerformance, rec)
+			rec := a.b.NewRecord()
+			err := a.emit.Emit(transform.AdPerformance, rec)
 			rec.Release()
 			if err != nil {
-				return fail(fmt.Errorf("emit: %w", err))
+				return a.fail(what, page, fmt.Errorf("emit: %w", err))
 			}
 		}
 		next := resp.Paging.Next
 		if next == "" {
-			log.Info("meta insights extracted", "source", s.name, "account", "act_"+acct, "pages", page, "rows", rows)
+			a.log.Info("meta insights extracted", "source", s.name, "account", "act_"+a.id, "pages", page, "rows", rows)
 			return nil
 		}
 		p, err := nextPath(next)
 		if err != nil {
-			return fail(err)
+			return a.fail(what, page, err)
 		}
 		if seen[p] {
 			// A cursor that does not move would loop for ever.
-			return fail(fmt.Errorf("paging did not advance (next repeats an earlier page)"))
+			return a.fail(what, page, fmt.Errorf("paging did not advance (next repeats an earlier page)"))
 		}
 		seen[p] = true
 		path = p
+	}
+}
+
+// addCreative fills the creative columns of row from the ads listing.
+func (a *account) addCreative(row *transform.AdPerformanceRow, raw insightRow) {
+	c, ok := a.ads[raw.AdID]
+	if !ok {
+		a.noCreative[raw.AdID] = true
+		return
+	}
+	row.CreativeID, row.CreativeName = c.creativeID, c.creativeName
+	u, unknown := destinationURL(c, raw)
+	row.DestinationURL = u
+	if unknown {
+		a.unknownTags[raw.AdID] = true
 	}
 }
 

@@ -30,6 +30,18 @@ import (
 
 const token = "EAAGtestTOKEN0123456789abcdef"
 
+// creatives are the ads' creative id, name and destination URL. The
+// emulator splits each URL into an object_story_spec link and url_tags
+// (templating ids as {{campaign.id}} / {{ad.id}} for some ads), which the
+// connector must put back together: ad0 a link_data link without query, ad1
+// a video call-to-action link that keeps its first parameter and a fragment,
+// ad2 (account 222) again link_data.
+var creatives = [3][3]string{
+	{"cr0", "hoodie_ugc_v1", "https://shop.example.com/p/hoodie?utm_source=facebook&utm_medium=paid_social&utm_campaign=c0&utm_content=ad0"},
+	{"cr1", "cap_video_15s", "https://shop.example.com/p/cap?ref=meta&utm_source=facebook&utm_medium=paid_social&utm_campaign=c1#reviews"},
+	{"cr2", "sock_carousel", "https://shop.example.com/p/socks?utm_campaign=c0&utm_content=ad2"},
+}
+
 // groundTruth is a small deterministic brand: two accounts, four days,
 // three ads, Meta platforms plus a TikTok row the emulator must not serve.
 func groundTruth() []transform.AdPerformanceRow {
@@ -69,6 +81,7 @@ func groundTruth() []transform.AdPerformanceRow {
 				if ad != 1 {
 					r.VideoViews3s = transform.Ptr(n * 300)
 				}
+				r.CreativeID, r.CreativeName, r.DestinationURL = creatives[ad][0], creatives[ad][1], creatives[ad][2]
 				rows = append(rows, r)
 			}
 		}
@@ -112,6 +125,12 @@ func (s *sink) rows(t *testing.T) []transform.AdPerformanceRow {
 			return rec.Column(idx[0])
 		}
 		str := func(name string, i int) string { return col(name).(*array.String).Value(i) }
+		nstr := func(name string, i int) string {
+			if col(name).IsNull(i) {
+				return ""
+			}
+			return str(name, i)
+		}
 		i64 := func(name string, i int) int64 { return col(name).(*array.Int64).Value(i) }
 		opt := func(name string, i int) *int64 {
 			if col(name).IsNull(i) {
@@ -135,6 +154,9 @@ func (s *sink) rows(t *testing.T) []transform.AdPerformanceRow {
 				AdsetName:               str("adset_name", i),
 				AdID:                    str("ad_id", i),
 				AdName:                  str("ad_name", i),
+				CreativeID:              nstr("creative_id", i),
+				CreativeName:            nstr("creative_name", i),
+				DestinationURL:          nstr("destination_url", i),
 				Currency:                str("currency", i),
 				Spend:                   dec("spend", i),
 				Impressions:             i64("impressions", i),
@@ -185,6 +207,18 @@ func sortRows(rows []transform.AdPerformanceRow) {
 		}
 	}
 }
+
+// insights aims faults at account 111's insights (the ads listing comes
+// first and would otherwise take them).
+func insights(faults ...emulator.Fault) []emulator.Fault {
+	for i := range faults {
+		faults[i].PathPrefix = "/v21.0/act_111/insights"
+	}
+	return faults
+}
+
+// isAdsPath reports the ads listing of a test account.
+func isAdsPath(p string) bool { return p == "/v21.0/act_111/ads" || p == "/v21.0/act_222/ads" }
 
 // sleeps records injected sleeps.
 type sleeps struct {
@@ -241,12 +275,18 @@ func newHarness(t *testing.T, emuCfg emulator.MetaConfig, mod func(*Settings)) *
 // memory leaks and the token reached no error, log line or landed file.
 func (h *harness) run(t *testing.T) ([]transform.AdPerformanceRow, error) {
 	t.Helper()
+	return h.runRange(t, transform.Date(2026, 11, 16), transform.Date(2026, 11, 19))
+}
+
+// runRange is run for since..until.
+func (h *harness) runRange(t *testing.T, since, until time.Time) ([]transform.AdPerformanceRow, error) {
+	t.Helper()
 	mem := memory.NewCheckedAllocator(memory.NewGoAllocator())
 	defer mem.AssertSize(t, 0)
 	s := &sink{}
 	defer s.release()
 	req := extract.Request{
-		Since: transform.Date(2026, 11, 16), Until: transform.Date(2026, 11, 19), RunID: "r1", RawDir: h.raw,
+		Since: since, Until: until, RunID: "r1", RawDir: h.raw,
 		Logger: slog.New(slog.NewJSONHandler(h.logs, &slog.HandlerOptions{Level: slog.LevelDebug})),
 		Mem:    mem,
 	}
@@ -306,21 +346,22 @@ func TestExtractAgainstEmulator(t *testing.T) {
 	}{
 		{
 			name: "one page per account",
-			// 111: 4 days × 2 ads × 3 platforms = 24 rows; 222: 12 rows.
-			wantRequests: 2,
+			// 111: 4 days × 2 ads × 3 platforms = 24 rows; 222: 12 rows; plus
+			// one ads listing per account.
+			wantRequests: 2 + 2,
 		},
 		{
 			name:         "several pages with an empty page carrying next",
 			emu:          emulator.MetaConfig{PageSize: 5, EmptyPages: []int{2}},
-			wantRequests: 6 + 3 + 1, // 111: 24 rows / 5 = 5 pages + 1 empty; 222: 12/5 = 3 pages; +1 empty page in 222
+			wantRequests: 2 + 6 + 3 + 1, // ads listings; 111: 24 rows / 5 = 5 pages + 1 empty; 222: 12/5 = 3 pages; +1 empty page in 222
 		},
 		{
 			name: "throttling: 429 with Retry-After, then Meta code 17, then success",
-			faults: []emulator.Fault{
-				{Status: 429, Header: http.Header{"Retry-After": {"1"}}, Body: `{"error":{"message":"slow"}}`},
+			faults: insights(
+				emulator.Fault{Status: 429, Header: http.Header{"Retry-After": {"1"}}, Body: `{"error":{"message":"slow"}}`},
 				emulator.MetaThrottleFault(17),
-			},
-			wantRequests: 4,
+			),
+			wantRequests: 2 + 4,
 			wantSleeps: func(t *testing.T, d []time.Duration) {
 				if len(d) != 2 || d[0] != time.Second || d[1] < time.Second || d[1] > 2*time.Second {
 					t.Errorf("sleeps = %v, want [1s, backoff in 1s..2s]", d)
@@ -329,12 +370,12 @@ func TestExtractAgainstEmulator(t *testing.T) {
 		},
 		{
 			name: "business use case throttle waits the regain time, capped",
-			faults: []emulator.Fault{func() emulator.Fault {
+			faults: insights(func() emulator.Fault {
 				f := emulator.MetaThrottleFault(80000)
 				f.Header = http.Header{"X-Business-Use-Case-Usage": {`{"42":[{"type":"ads_insights","call_count":100,"estimated_time_to_regain_access":5}]}`}}
 				return f
-			}()},
-			wantRequests: 3,
+			}()),
+			wantRequests: 2 + 3,
 			wantSleeps: func(t *testing.T, d []time.Duration) {
 				// 5 minutes, capped by WaitMax (30s): the retry wait, then
 				// the usage pause before the next call is already served.
@@ -345,8 +386,8 @@ func TestExtractAgainstEmulator(t *testing.T) {
 		},
 		{
 			name:         "5xx burst then success",
-			faults:       emulator.Repeat(3, emulator.Fault{Status: 500, Body: `{"error":{"message":"An unknown error occurred","code":1,"is_transient":true}}`}),
-			wantRequests: 5,
+			faults:       insights(emulator.Repeat(3, emulator.Fault{Status: 500, Body: `{"error":{"message":"An unknown error occurred","code":1,"is_transient":true}}`})...),
+			wantRequests: 2 + 5,
 			wantSleeps: func(t *testing.T, d []time.Duration) {
 				if len(d) != 3 {
 					t.Errorf("sleeps = %v, want 3", d)
@@ -354,9 +395,11 @@ func TestExtractAgainstEmulator(t *testing.T) {
 			},
 		},
 		{
-			name:         "dropped connection is retried",
-			faults:       []emulator.Fault{{CloseConnection: true}},
-			wantRequests: 3,
+			name: "dropped connection is retried",
+			// On the first request, a fresh connection: a drop on a reused
+			// keep-alive connection is retried inside net/http unseen.
+			faults:       []emulator.Fault{{PathPrefix: "/v21.0/act_111/ads", CloseConnection: true}},
+			wantRequests: 2 + 3,
 			wantSleeps: func(t *testing.T, d []time.Duration) {
 				if len(d) != 1 {
 					t.Errorf("sleeps = %v, want one retry wait", d)
@@ -371,7 +414,7 @@ func TestExtractAgainstEmulator(t *testing.T) {
 				}
 				return emulator.MetaUsage{AppPct: 5, AccPct: 5}
 			}},
-			wantRequests: 2,
+			wantRequests: 2 + 2,
 			wantSleeps: func(t *testing.T, d []time.Duration) {
 				if len(d) != 1 || d[0] < 29*time.Second || d[0] > 30*time.Second {
 					t.Errorf("sleeps = %v, want one pause of a minute capped to 30s", d)
@@ -404,6 +447,12 @@ func TestExtractAgainstEmulator(t *testing.T) {
 				if r.Query.Get("access_token") != token {
 					t.Errorf("request %s without the token in the query", r.Path)
 				}
+				if isAdsPath(r.Path) {
+					if r.Query.Get("fields") != "id,name,adset_id,campaign_id,creative{id,name,url_tags,object_story_spec}" {
+						t.Errorf("ads listing %s without its fields: %v", r.Path, r.Query)
+					}
+					continue
+				}
 				if r.Path != "/v21.0/act_111/insights" && r.Path != "/v21.0/act_222/insights" {
 					t.Errorf("unexpected path %s", r.Path)
 				}
@@ -430,53 +479,53 @@ func TestExtractFailures(t *testing.T) {
 			name:         "wrong token fails fast naming the credential",
 			settings:     func(s *Settings) { s.AccessToken = "EAAGwrong-token-value" },
 			wantIs:       ErrTokenInvalid,
-			wantMsg:      []string{"meta_ads: access token invalid or expired: renew the token named in sources.meta.access_token", "act_111 insights page 1", "(#190)"},
+			wantMsg:      []string{"meta_ads: access token invalid or expired: renew the token named in sources.meta.access_token", "act_111 ads page 1", "(#190)"},
 			wantRequests: 1,
 		},
 		{
 			name:         "token expires mid-paging",
 			emu:          emulator.MetaConfig{PageSize: 5},
-			faults:       []emulator.Fault{func() emulator.Fault { f := emulator.MetaTokenExpiredFault(); f.Skip = 2; return f }()},
+			faults:       insights(func() emulator.Fault { f := emulator.MetaTokenExpiredFault(); f.Skip = 2; return f }()),
 			wantIs:       ErrTokenInvalid,
 			wantMsg:      []string{"sources.meta.access_token", "act_111 insights page 3", "Session has expired"},
-			wantRequests: 3,
+			wantRequests: 1 + 3,
 		},
 		{
 			name:         "throttled until retries run out",
-			faults:       emulator.Repeat(4, emulator.MetaThrottleFault(17)),
+			faults:       insights(emulator.Repeat(4, emulator.MetaThrottleFault(17))...),
 			settings:     func(s *Settings) { s.MaxRetries = 3 },
 			wantIs:       httpx.ErrRetriesExhausted,
 			wantMsg:      []string{"meta_ads: act_111 insights page 1: meta: GET /v21.0/act_111/insights: HTTP 400: (#17) User request limit reached [subcode 2446079] (after 4 attempts)"},
-			wantRequests: 4,
+			wantRequests: 1 + 4,
 		},
 		{
 			name:         "5xx burst longer than the retries",
-			faults:       emulator.Repeat(6, emulator.Fault{Status: 503, Body: "upstream busy"}),
+			faults:       insights(emulator.Repeat(6, emulator.Fault{Status: 503, Body: "upstream busy"})...),
 			wantIs:       httpx.ErrRetriesExhausted,
 			wantMsg:      []string{"act_111 insights page 1", "HTTP 503: upstream busy (after 6 attempts)"},
-			wantRequests: 6,
+			wantRequests: 1 + 6,
 		},
 		{
 			name:         "malformed body",
-			faults:       []emulator.Fault{{Status: 200, Body: "<html>Sorry, something went wrong.</html>"}},
+			faults:       insights(emulator.Fault{Status: 200, Body: "<html>Sorry, something went wrong.</html>"}),
 			wantIs:       httpx.ErrInvalidJSON,
 			wantMsg:      []string{"act_111 insights page 1", "<html>Sorry, something went wrong.</html>"},
-			wantRequests: 1,
+			wantRequests: 1 + 1,
 		},
 		{
 			name:         "unknown account is a fatal API error with Meta's message",
 			settings:     func(s *Settings) { s.AccountIDs = []string{"999"} },
 			wantIs:       ErrAPI,
-			wantMsg:      []string{"act_999 insights page 1", "Object with ID 'act_999' does not exist"},
+			wantMsg:      []string{"act_999 ads page 1", "Object with ID 'act_999' does not exist"},
 			wantRequests: 1,
 		},
 		{
 			name:         "no retries configured",
 			settings:     func(s *Settings) { s.MaxRetries = 0 },
-			faults:       []emulator.Fault{{Status: 500}},
+			faults:       insights(emulator.Fault{Status: 500}),
 			wantIs:       httpx.ErrRetriesExhausted,
 			wantMsg:      []string{"HTTP 500"},
-			wantRequests: 1,
+			wantRequests: 1 + 1,
 		},
 	}
 	for _, tt := range tests {

@@ -22,6 +22,9 @@ func (n *num) UnmarshalJSON(b []byte) error {
 	switch {
 	case bytes.Equal(b, []byte("null")):
 		*n = ""
+	case len(b) >= 2 && b[0] == '"' && b[len(b)-1] == '"' && bytes.IndexByte(b, '\\') < 0:
+		// The common case, "1234": no escapes to undo, so no decoder.
+		*n = num(strings.TrimSpace(string(b[1 : len(b)-1])))
 	case len(b) > 0 && b[0] == '"':
 		var s string
 		if err := json.Unmarshal(b, &s); err != nil {

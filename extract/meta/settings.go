@@ -5,6 +5,7 @@ import (
 	"net/url"
 	"regexp"
 	"strings"
+	"time"
 
 	"github.com/socialroi/socialroi/extract"
 	"github.com/socialroi/socialroi/extract/httpx"
@@ -29,6 +30,15 @@ type Settings struct {
 	RequestsPerSecond float64 `yaml:"requests_per_second"`
 	// MaxRetries after the first attempt; 0 means none.
 	MaxRetries int `yaml:"max_retries"`
+	// AsyncAfterDays: a requested range longer than this many days is run
+	// as an async report job (POST insights, poll, then page the results).
+	AsyncAfterDays int `yaml:"async_after_days"`
+	// AsyncPollInterval is the first wait between polls of a report run;
+	// it doubles up to AsyncPollMax.
+	AsyncPollInterval time.Duration `yaml:"async_poll_interval"`
+	AsyncPollMax      time.Duration `yaml:"async_poll_max"`
+	// AsyncTimeout bounds the wait for one report run to complete.
+	AsyncTimeout time.Duration `yaml:"async_timeout"`
 }
 
 // DefaultSettings are the settings a source starts from before its config
@@ -41,6 +51,10 @@ func DefaultSettings() Settings {
 		PageLimit:             500,
 		RequestsPerSecond:     5,
 		MaxRetries:            httpx.DefaultMaxRetries,
+		AsyncAfterDays:        31,
+		AsyncPollInterval:     10 * time.Second,
+		AsyncPollMax:          time.Minute,
+		AsyncTimeout:          30 * time.Minute,
 	}
 }
 
@@ -106,6 +120,18 @@ func (s *Settings) Validate() error {
 	if s.MaxRetries < 0 {
 		return bad("max_retries", "%d must not be negative", s.MaxRetries)
 	}
+	if s.AsyncAfterDays < 1 {
+		return bad("async_after_days", "%d must be at least 1", s.AsyncAfterDays)
+	}
+	if s.AsyncPollInterval <= 0 {
+		return bad("async_poll_interval", "%s must be positive (e.g. 10s)", s.AsyncPollInterval)
+	}
+	if s.AsyncPollMax < s.AsyncPollInterval {
+		return bad("async_poll_max", "%s must not be below async_poll_interval %s", s.AsyncPollMax, s.AsyncPollInterval)
+	}
+	if s.AsyncTimeout <= 0 {
+		return bad("async_timeout", "%s must be positive (e.g. 30m)", s.AsyncTimeout)
+	}
 	return nil
 }
 
@@ -124,6 +150,10 @@ access_token: ${META_ACCESS_TOKEN}
 # page_limit: 500            # rows per insights page
 # requests_per_second: 5     # steady pacing, 0 = none
 # max_retries: 5             # on throttling, 5xx and connection errors
+# async_after_days: 31       # longer ranges run as async report jobs
+# async_poll_interval: 10s   # first wait between job polls, doubling...
+# async_poll_max: 1m         # ...up to this
+# async_timeout: 30m         # give up on a job that has not completed
 `
 
 func init() {

@@ -52,6 +52,10 @@ func TestNewValidatesSettings(t *testing.T) {
 		{"negative retries", "account_ids: ['1']\naccess_token: t\nmax_retries: -1", "meta_ads: max_retries:"},
 		{"empty action types", "account_ids: ['1']\naccess_token: t\nconversion_action_types: []", "meta_ads: conversion_action_types: must not be empty"},
 		{"unknown key", "account_ids: ['1']\naccess_token: t\nacount_ids: ['2']", "acount_ids"},
+		{"async days", "account_ids: ['1']\naccess_token: t\nasync_after_days: 0", "meta_ads: async_after_days:"},
+		{"async interval", "account_ids: ['1']\naccess_token: t\nasync_poll_interval: 0s", "meta_ads: async_poll_interval:"},
+		{"async max below interval", "account_ids: ['1']\naccess_token: t\nasync_poll_interval: 2m", "meta_ads: async_poll_max:"},
+		{"async timeout", "account_ids: ['1']\naccess_token: t\nasync_timeout: -1m", "meta_ads: async_timeout:"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -65,7 +69,8 @@ func TestNewValidatesSettings(t *testing.T) {
 					t.Errorf("account ids (-want +got):\n%s", diff)
 				}
 				if s.APIVersion != "v21.0" || s.PageLimit != 500 || s.RequestsPerSecond != 5 || s.MaxRetries != 5 ||
-					len(s.ConversionActionTypes) != 2 || s.BaseURL != "https://graph.facebook.com" {
+					len(s.ConversionActionTypes) != 2 || s.BaseURL != "https://graph.facebook.com" || s.AsyncAfterDays != 31 ||
+					s.AsyncPollInterval != 10*time.Second || s.AsyncPollMax != time.Minute || s.AsyncTimeout != 30*time.Minute {
 					t.Errorf("defaults not applied: %+v", s)
 				}
 				return
@@ -220,6 +225,11 @@ func TestClassify(t *testing.T) {
 		{"token expired as 401", 401, nil, graph(190, "expired"), httpx.Fatal, 0, 0, ErrTokenInvalid, ""},
 		{"bad parameter", 400, nil, graph(100, "(#100) Invalid parameter"), httpx.Fatal, 0, 0, ErrAPI, "(#100) Invalid parameter"},
 		{"5xx graph error retried", 500, nil, graph(1, "An unknown error occurred"), httpx.Retry, 0, 0, nil, ""},
+		{"reduce the amount of data", 500, nil, graph(1, "Please reduce the amount of data you're asking for, then retry your request"),
+			httpx.Fatal, 0, 0, ErrTooMuchData, "(#1) Please reduce the amount of data"},
+		{"reduce data as plain text", 500, nil, "Please reduce the amount of data you're asking for", httpx.Fatal, 0, 0, ErrTooMuchData, ""},
+		{"too much data 100/1487534", 400, nil, `{"error":{"message":"(#100) Too much data","code":100,"error_subcode":1487534}}`,
+			httpx.Fatal, 0, 0, ErrTooMuchData, "(#100) Too much data"},
 		{"non-graph 503 left to defaults", 503, nil, `<html>down</html>`, httpx.Default, 0, 0, nil, ""},
 		{"high usage pauses", 200, http.Header{"X-Fb-Ads-Insights-Throttle": {`{"app_id_util_pct":96.2,"acc_id_util_pct":3}`}},
 			`{}`, httpx.Default, 0, time.Minute, nil, ""},
