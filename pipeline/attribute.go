@@ -33,7 +33,10 @@ type AttributeOptions struct {
 	// Currency is the revenue currency when the conversions file has no
 	// currency column; it is also the reporting currency.
 	Currency string
-	Logger   *slog.Logger
+	// MemoryLimit caps DuckDB's memory (e.g. "4GB"); beyond it, it spills
+	// to a temporary folder. Empty: the config default.
+	MemoryLimit string
+	Logger      *slog.Logger
 }
 
 // Attribute loads the two files into a temporary in-memory DuckDB, runs the
@@ -79,7 +82,19 @@ func Attribute(ctx context.Context, opts AttributeOptions) ([]reports.Output, er
 	log.Info("files read", "seconds", time.Since(start).Seconds())
 	start = time.Now()
 
-	wh, err := models.Open(ctx, ":memory:", models.Options{})
+	// A temporary file rather than an in-memory database: DuckDB can then
+	// evict tables to disk, so memory stays bounded by MemoryLimit however
+	// many touchpoints come in (an in-memory database holds every table).
+	tmp, err := os.MkdirTemp("", "socialroi-attribute-")
+	if err != nil {
+		return nil, err
+	}
+	defer os.RemoveAll(tmp)
+	memLimit := opts.MemoryLimit
+	if memLimit == "" {
+		memLimit = config.Defaults().DuckDB.MemoryLimit
+	}
+	wh, err := models.Open(ctx, filepath.Join(tmp, "attribute.duckdb"), models.Options{MemoryLimit: memLimit})
 	if err != nil {
 		return nil, err
 	}

@@ -20,6 +20,7 @@ type AdPerformanceRow struct {
 	Platform                string          `arrow:"platform"`
 	AccountID               string          `arrow:"account_id"`
 	AccountName             string          `arrow:"account_name"`
+	AccountTimezone         string          `arrow:"account_timezone"`
 	CampaignID              string          `arrow:"campaign_id"`
 	CampaignName            string          `arrow:"campaign_name"`
 	AdsetID                 string          `arrow:"adset_id"`

@@ -61,6 +61,9 @@ var tables = map[string]*Table{
 			col("platform", typeString, false),
 			col("account_id", typeString, false),
 			col("account_name", typeString, true),
+			// account_timezone is the IANA zone the platform's days are in
+			// (an ad account reports its days in its own time zone).
+			col("account_timezone", typeString, true),
 			col("campaign_id", typeString, true),
 			col("campaign_name", typeString, true),
 			col("adset_id", typeString, true),

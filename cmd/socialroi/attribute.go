@@ -74,6 +74,7 @@ to --currency. Column order is free; errors name the file, line and column.`,
 	f.Float64Var(&o.Attribution.HalfLifeDays, "half-life-days", defaults.HalfLifeDays, "time_decay half-life in days (fractions allowed)")
 	f.StringVar(&weights, "position-weights", fmt.Sprintf("%g,%g", defaults.PositionFirst, defaults.PositionLast), "position_based shares of the first and last touchpoint")
 	f.StringVar(&o.Currency, "currency", "USD", "currency of revenue when the file has no currency column")
+	f.StringVar(&o.MemoryLimit, "memory-limit", "", "cap on DuckDB's memory, e.g. 4GB (default: the config default); it spills to disk beyond it")
 	return cmd
 }
 

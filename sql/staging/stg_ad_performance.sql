@@ -26,6 +26,7 @@ SELECT
     END AS channel,
     account_id,
     account_name,
+    account_timezone,
     campaign_id,
     campaign_name,
     adset_id,
