@@ -29,22 +29,24 @@ import (
 
 // Config is a loaded, validated configuration.
 type Config struct {
-	Warehouse       string       `yaml:"warehouse"`
-	RawDir          string       `yaml:"raw_dir"`
-	OutDir          string       `yaml:"out_dir"`
-	Reporting       Reporting    `yaml:"reporting"`
-	Attribution     Attribution  `yaml:"attribution"`
-	RestatementDays int          `yaml:"restatement_days"`
-	BackfillDays    int          `yaml:"backfill_days"`
-	DuckDB          DuckDB       `yaml:"duckdb"`
-	Outputs         []string     `yaml:"outputs"`
-	Channels        Channels     `yaml:"channels"`
-	Sources         []SourceSpec `yaml:"-"`
-	RawSources      yaml.Node    `yaml:"sources"`
-	ExcelRowCap     int          `yaml:"excel_row_cap"`
-	secrets         []string
-	hash            string
-	dir             string
+	Warehouse       string      `yaml:"warehouse"`
+	RawDir          string      `yaml:"raw_dir"`
+	OutDir          string      `yaml:"out_dir"`
+	Reporting       Reporting   `yaml:"reporting"`
+	Attribution     Attribution `yaml:"attribution"`
+	RestatementDays int         `yaml:"restatement_days"`
+	BackfillDays    int         `yaml:"backfill_days"`
+	// MaxConcurrentSources bounds how many sources extract at once.
+	MaxConcurrentSources int          `yaml:"max_concurrent_sources"`
+	DuckDB               DuckDB       `yaml:"duckdb"`
+	Outputs              []string     `yaml:"outputs"`
+	Channels             Channels     `yaml:"channels"`
+	Sources              []SourceSpec `yaml:"-"`
+	RawSources           yaml.Node    `yaml:"sources"`
+	ExcelRowCap          int          `yaml:"excel_row_cap"`
+	secrets              []string
+	hash                 string
+	dir                  string
 }
 
 // Reporting holds the rules of the weekly report.
@@ -193,12 +195,13 @@ func Defaults() *Config {
 			PositionFirst: 0.4,
 			PositionLast:  0.4,
 		},
-		RestatementDays: 28,
-		BackfillDays:    84,
-		DuckDB:          DuckDB{Threads: 2, MemoryLimit: "4GB"},
-		Outputs:         []string{"excel", "parquet"},
-		Channels:        Channels{Rules: DefaultChannelRules()},
-		ExcelRowCap:     100000,
+		RestatementDays:      28,
+		BackfillDays:         84,
+		MaxConcurrentSources: 4,
+		DuckDB:               DuckDB{Threads: 2, MemoryLimit: "4GB"},
+		Outputs:              []string{"excel", "parquet"},
+		Channels:             Channels{Rules: DefaultChannelRules()},
+		ExcelRowCap:          100000,
 	}
 }
 
@@ -453,6 +456,9 @@ func (c *Config) validate() error {
 	}
 	if c.RestatementDays < 0 {
 		return bad("restatement_days", "must not be negative")
+	}
+	if c.MaxConcurrentSources < 1 {
+		return bad("max_concurrent_sources", "must be at least 1")
 	}
 	if c.BackfillDays < 0 {
 		return bad("backfill_days", "must not be negative")

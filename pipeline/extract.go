@@ -137,6 +137,7 @@ func extractAll(ctx context.Context, wh *models.Warehouse, runID string, cfg *co
 	sources map[string]extract.Source, mem memory.Allocator, log *slog.Logger) ([]*sourceRun, error) {
 	runs := make([]*sourceRun, len(specs))
 	var wg sync.WaitGroup
+	slots := make(chan struct{}, max(cfg.MaxConcurrentSources, 1))
 	for i, spec := range specs {
 		since, until, err := extractWindow(ctx, wh, cfg, spec, week)
 		if err != nil {
@@ -154,6 +155,8 @@ func extractAll(ctx context.Context, wh *models.Warehouse, runID string, cfg *co
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
+			slots <- struct{}{}
+			defer func() { <-slots }()
 			start := time.Now()
 			l := log.With("source", spec.Name)
 			if err := os.MkdirAll(r.rawDir, 0o755); err != nil {

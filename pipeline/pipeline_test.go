@@ -456,3 +456,29 @@ func TestPerSourceWindowAndStrict(t *testing.T) {
 		t.Errorf("a strict failure loaded data: %s", got)
 	}
 }
+
+// One emulator down: its source fails after its retries, the others load,
+// the run exits 4 and publishes.
+func TestRunWithAnEmulatorDown(t *testing.T) {
+	f := newFixture(t, []transform.AdPerformanceRow{adRow("2026-11-17", "a1", "10.00", "USD")}, []transform.ConversionRow{purchase("k1", "5.00")})
+	f.meta.Close()
+	res := f.run(t, "tok-secret-42", false)
+	if res.ExitCode != ExitSourcesFailed {
+		t.Fatalf("exit %d, want 4: %v", res.ExitCode, res.Err)
+	}
+	w, err := models.Open(t.Context(), filepath.Join(f.dir, "w.duckdb"), models.Options{ReadOnly: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer w.Close()
+	var n int
+	if err := w.Conn().QueryRowContext(t.Context(), "SELECT count(*) FROM conversions").Scan(&n); err != nil || n != 1 {
+		t.Errorf("the files source's conversions were not loaded: %d, %v", n, err)
+	}
+	if _, err := os.Stat(res.Workbook); err != nil {
+		t.Errorf("no workbook for the partial run: %v", err)
+	}
+	if m := readManifest(t, res.Manifest); m.Status != manifest.StatusPartial || m.Sources[0].Status != "failed" {
+		t.Errorf("manifest: %s, sources %+v", m.Status, m.Sources)
+	}
+}
