@@ -116,3 +116,19 @@ func kindNamesLocked() []string {
 	sort.Strings(names)
 	return names
 }
+
+// Log returns the request's logger, or one that discards.
+func (r Request) Log() *slog.Logger {
+	if r.Logger == nil {
+		return slog.New(slog.DiscardHandler)
+	}
+	return r.Logger
+}
+
+// Allocator returns the request's Arrow allocator, or the default one.
+func (r Request) Allocator() memory.Allocator {
+	if r.Mem == nil {
+		return memory.DefaultAllocator
+	}
+	return r.Mem
+}

@@ -4,13 +4,11 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"log/slog"
 	"path/filepath"
 	"slices"
 	"time"
 
 	"github.com/apache/arrow-go/v18/arrow"
-	"github.com/apache/arrow-go/v18/arrow/memory"
 
 	"github.com/socialroi/socialroi/extract"
 	"github.com/socialroi/socialroi/transform"
@@ -150,15 +148,9 @@ func NewSource(name string, s Settings) (*Source, error) {
 // their records on the table's name. Any unreadable file or bad value fails
 // the whole extraction: a partial table must not be loaded.
 func (s *Source) Extract(ctx context.Context, req extract.Request, emit extract.Emitter) error {
-	logger := req.Logger
-	if logger == nil {
-		logger = slog.New(slog.DiscardHandler)
-	}
+	logger := req.Log()
 	logger = logger.With("source", s.name)
-	mem := req.Mem
-	if mem == nil {
-		mem = memory.DefaultAllocator
-	}
+	mem := req.Allocator()
 	o := newOptions([]Option{WithLocation(s.loc), WithLogger(logger)})
 	for _, table := range sortedKeys(s.settings.Tables) {
 		pattern := s.settings.Tables[table]

@@ -77,6 +77,15 @@ type Options struct {
 	UserAgent string
 }
 
+// RetriesSetting maps a connector's max_retries setting, where 0 means "do
+// not retry", to Options.MaxRetries, where 0 means the default.
+func RetriesSetting(n int) int {
+	if n == 0 {
+		return -1
+	}
+	return n
+}
+
 // Client sends requests with retries, pacing, raw landing and redaction.
 type Client struct {
 	opts    Options

@@ -108,19 +108,10 @@ func (s *Source) Extract(ctx context.Context, req extract.Request, emit extract.
 	if req.Since.IsZero() {
 		return fmt.Errorf("%s: modified-since date (Request.Since) is required", Kind)
 	}
-	log := req.Logger
-	if log == nil {
-		log = slog.New(slog.DiscardHandler)
-	}
+	log := req.Log()
 	log = log.With("source", s.name)
-	mem := req.Mem
-	if mem == nil {
-		mem = memory.DefaultAllocator
-	}
-	maxRetries := s.settings.MaxRetries
-	if maxRetries == 0 {
-		maxRetries = -1 // httpx: 0 means default, negative means none
-	}
+	mem := req.Allocator()
+	maxRetries := httpx.RetriesSetting(s.settings.MaxRetries)
 	client, err := httpx.New(httpx.Options{
 		Source:     s.name,
 		BaseURL:    s.settings.BaseURL,
