@@ -24,7 +24,14 @@ var MetaPlatforms = []string{"facebook", "instagram", "audience_network", "messe
 type MetaAccount struct {
 	Name     string
 	Currency string
+	// Timezone is the account's timezone_name (IANA), served by GET
+	// /act_{id}; MetaDefaultTimezone when empty.
+	Timezone string
 }
+
+// MetaDefaultTimezone is an account's timezone_name when neither
+// MetaConfig.Accounts nor the account's rows (AccountTimezone) give one.
+const MetaDefaultTimezone = "America/Los_Angeles"
 
 // MetaUsage is what the usage headers of one insights response report.
 type MetaUsage struct {
@@ -42,7 +49,7 @@ type MetaConfig struct {
 	// Authorization: Bearer).
 	AccessToken string
 	// Accounts by account id (digits, no act_ prefix). When nil, accounts are
-	// taken from Rows (name and currency of their first row).
+	// taken from Rows (name, currency and AccountTimezone of their first row).
 	Accounts map[string]MetaAccount
 	// Rows are the ground truth; each becomes one insights row (level=ad,
 	// time_increment=1, breakdowns=publisher_platform). Conversions appear as
@@ -76,8 +83,9 @@ type MetaConfig struct {
 // Meta emulates the Meta Marketing API: synchronous insights (GET
 // /act_{id}/insights), async report runs (POST /act_{id}/insights, GET
 // /{report_run_id}, GET /{report_run_id}/insights; see MetaConfig.AsyncPolls)
-// and the ads listing with creatives (GET /act_{id}/ads; see serveAds for how
-// destination URLs are split into link and url_tags).
+// the ads listing with creatives (GET /act_{id}/ads; see serveAds for how
+// destination URLs are split into link and url_tags) and the ad account node
+// (GET /act_{id}?fields=timezone_name,currency,name).
 type Meta struct {
 	*Server
 	cfg      MetaConfig
@@ -110,9 +118,15 @@ func NewMeta(cfg MetaConfig) (*Meta, error) {
 			if cfg.Accounts != nil {
 				return nil, fmt.Errorf("emulator: meta: row %d: account %q is not in Accounts", i+1, r.AccountID)
 			}
-			m.accounts[id] = MetaAccount{Name: r.AccountName, Currency: r.Currency}
+			m.accounts[id] = MetaAccount{Name: r.AccountName, Currency: r.Currency, Timezone: r.AccountTimezone}
 		}
 		m.rows[id] = append(m.rows[id], r)
+	}
+	for id, a := range m.accounts {
+		if a.Timezone == "" {
+			a.Timezone = MetaDefaultTimezone
+			m.accounts[id] = a
+		}
 	}
 	for _, rs := range m.rows {
 		// Meta's order is by day, then by ad; breakdown rows of one ad follow
@@ -179,6 +193,7 @@ func metaThrottleCode(code int) bool {
 var (
 	metaInsightsPath = regexp.MustCompile(`^/(v\d+\.\d+)/act_(\d+)/insights$`)
 	metaAdsPath      = regexp.MustCompile(`^/(v\d+\.\d+)/act_(\d+)/ads$`)
+	metaAccountPath  = regexp.MustCompile(`^/(v\d+\.\d+)/act_(\d+)$`)
 	metaRunPath      = regexp.MustCompile(`^/(v\d+\.\d+)/(\d+)(/insights)?$`)
 	metaFieldsAll    = []string{"account_id", "account_name", "account_currency", "campaign_id", "campaign_name",
 		"adset_id", "adset_name", "ad_id", "ad_name", "spend", "impressions", "reach", "clicks",
@@ -201,6 +216,10 @@ func (m *Meta) serve(w http.ResponseWriter, r *http.Request) {
 	}
 	if am := metaAdsPath.FindStringSubmatch(r.URL.Path); am != nil {
 		m.serveAds(w, r, q, am[2])
+		return
+	}
+	if am := metaAccountPath.FindStringSubmatch(r.URL.Path); am != nil {
+		m.serveAccount(w, r, q, am[2])
 		return
 	}
 	if rm := metaRunPath.FindStringSubmatch(r.URL.Path); rm != nil && r.Method == http.MethodGet {
@@ -232,6 +251,40 @@ func (m *Meta) serve(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	m.serveInsights(w, r, q, pm[2], acct, ir)
+}
+
+// serveAccount answers GET /{version}/act_{id}?fields=… with the ad account
+// node: id (act_…), account_id, name, currency, timezone_name (only the
+// requested fields; id always, as the Graph API does; without fields, id and
+// name).
+func (m *Meta) serveAccount(w http.ResponseWriter, r *http.Request, q url.Values, acctID string) {
+	acct, ok := m.accounts[acctID]
+	if !ok {
+		metaError(w, http.StatusBadRequest, 100, 33, fmt.Sprintf("Unsupported get request. Object with ID 'act_%s' does not exist, cannot be loaded due to missing permissions, or does not support this operation.", acctID))
+		return
+	}
+	if r.Method != http.MethodGet {
+		metaError(w, http.StatusBadRequest, 100, 0, "Unsupported request method for an ad account")
+		return
+	}
+	fields := []string{"name"}
+	if f := q.Get("fields"); f != "" {
+		fields = strings.Split(f, ",")
+	}
+	out := map[string]any{"id": "act_" + acctID}
+	for _, f := range fields {
+		switch strings.TrimSpace(f) {
+		case "account_id":
+			out["account_id"] = acctID
+		case "name":
+			out["name"] = acct.Name
+		case "currency":
+			out["currency"] = acct.Currency
+		case "timezone_name":
+			out["timezone_name"] = acct.Timezone
+		}
+	}
+	writeJSON(w, http.StatusOK, out)
 }
 
 // insightsRequest is what an insights call asks for.

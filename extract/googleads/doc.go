@@ -22,6 +22,13 @@
 // the tracking URL template that the URL does not already carry (with the
 // ValueTrack parameters {campaignid}, {adgroupid} and {creative} filled in).
 //
+// account_timezone is customer.time_zone (selected in the query; the API
+// returns it as customer.timeZone), the IANA zone the customer's
+// segments.date days are in, e.g. "America/New_York". A zone that
+// time.LoadLocation does not know is stored as given with a warning (once
+// per customer and zone); an absent one leaves the column NULL with a
+// warning.
+//
 // Throttling and errors: 429 RESOURCE_EXHAUSTED is retried after exactly the
 // retryDelay Google puts in the error details (exponential backoff when it
 // gives none), unless that delay exceeds max_retry_delay (default 10m): then

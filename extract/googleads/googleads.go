@@ -12,8 +12,6 @@ import (
 	"time"
 	"unicode"
 
-	"github.com/apache/arrow-go/v18/arrow/memory"
-
 	"github.com/socialroi/socialroi/extract"
 	"github.com/socialroi/socialroi/extract/httpx"
 	"github.com/socialroi/socialroi/transform"
@@ -21,7 +19,7 @@ import (
 
 // queryFields are the GAQL fields selected from ad_group_ad.
 var queryFields = []string{
-	"customer.id", "customer.descriptive_name", "customer.currency_code",
+	"customer.id", "customer.descriptive_name", "customer.currency_code", "customer.time_zone",
 	"campaign.id", "campaign.name", "ad_group.id", "ad_group.name",
 	"ad_group_ad.ad.id", "ad_group_ad.ad.name", "ad_group_ad.ad.final_urls",
 	"ad_group_ad.ad.tracking_url_template", "ad_group_ad.ad.final_url_suffix",
@@ -81,18 +79,9 @@ func (s *Source) Extract(ctx context.Context, req extract.Request, emit extract.
 	if req.Since.IsZero() || req.Until.IsZero() || req.Until.Before(req.Since) {
 		return fmt.Errorf("%s: bad date range %s..%s", Kind, req.Since.Format(time.DateOnly), req.Until.Format(time.DateOnly))
 	}
-	log := req.Logger
-	if log == nil {
-		log = slog.New(slog.DiscardHandler)
-	}
-	mem := req.Mem
-	if mem == nil {
-		mem = memory.DefaultAllocator
-	}
-	maxRetries := s.settings.MaxRetries
-	if maxRetries == 0 {
-		maxRetries = -1 // httpx: 0 means default, negative means none
-	}
+	log := req.Log()
+	mem := req.Allocator()
+	maxRetries := httpx.RetriesSetting(s.settings.MaxRetries)
 	// WaitMax caps every wait httpx plans; Google's retryDelay up to
 	// max_retry_delay must be waited in full.
 	waitMax := s.waitMax
@@ -162,6 +151,7 @@ func (s *Source) extractCustomer(ctx context.Context, client *httpx.Client, b *t
 		return fail(err)
 	}
 	rows, batches := 0, 0
+	zones := map[string]bool{} // customer.time_zone values already checked
 	emitBatch := func(n int) error {
 		batches = n
 		if b.Len() == 0 {
@@ -180,6 +170,10 @@ func (s *Source) extractCustomer(ctx context.Context, client *httpx.Client, b *t
 		Row: func(n, i int, r *result) error {
 			row, err := s.mapRow(r, cid, extractedAt)
 			if err == nil {
+				if z := row.AccountTimezone; !zones[z] {
+					zones[z] = true
+					s.checkZone(log, cid, z)
+				}
 				err = b.Append(row)
 			}
 			if err != nil {
@@ -200,6 +194,19 @@ func (s *Source) extractCustomer(ctx context.Context, client *httpx.Client, b *t
 	log.Info("google ads extracted", "source", s.name, "customer", cid, "batches", batches, "rows", rows,
 		"request_id", resp.Header.Get("Request-Id"))
 	return nil
+}
+
+// checkZone warns about a customer.time_zone that is empty or that
+// time.LoadLocation does not know; the zone is stored as given either way.
+func (s *Source) checkZone(log *slog.Logger, cid, zone string) {
+	if zone == "" {
+		log.Warn("google ads customer has no time_zone: account_timezone left empty", "source", s.name, "customer", cid)
+		return
+	}
+	if _, err := time.LoadLocation(zone); err != nil {
+		log.Warn("google ads customer.time_zone is not a known IANA zone: stored as given",
+			"source", s.name, "customer", cid, "timezone", zone)
+	}
 }
 
 // snippet is the first 200 bytes of a body on one line, for errors.

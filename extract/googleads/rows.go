@@ -79,6 +79,7 @@ type result struct {
 		ID              i64    `json:"id"`
 		DescriptiveName string `json:"descriptiveName"`
 		CurrencyCode    string `json:"currencyCode"`
+		TimeZone        string `json:"timeZone"`
 	} `json:"customer"`
 	Campaign struct {
 		ID   i64    `json:"id"`
@@ -207,23 +208,25 @@ const microExp = -6
 
 // mapRow turns a result into the canonical row. Required: segments.date,
 // ad_group_ad.ad.id and customer.currency_code; absent metrics are 0.
+// account_timezone is customer.time_zone, the zone segments.date is in.
 func (s *Source) mapRow(r *result, cid string, extractedAt time.Time) (transform.AdPerformanceRow, error) {
 	ad := &r.AdGroupAd.Ad
 	out := transform.AdPerformanceRow{
-		Platform:     "google",
-		AccountID:    cid,
-		AccountName:  r.Customer.DescriptiveName,
-		CampaignID:   string(r.Campaign.ID),
-		CampaignName: r.Campaign.Name,
-		AdsetID:      string(r.AdGroup.ID),
-		AdsetName:    r.AdGroup.Name,
-		AdID:         string(ad.ID),
-		AdName:       ad.Name,
-		CreativeID:   string(ad.ID),
-		CreativeName: ad.Name,
-		Currency:     strings.ToUpper(strings.TrimSpace(r.Customer.CurrencyCode)),
-		Source:       s.name,
-		ExtractedAt:  extractedAt,
+		Platform:        "google",
+		AccountID:       cid,
+		AccountName:     r.Customer.DescriptiveName,
+		AccountTimezone: strings.TrimSpace(r.Customer.TimeZone),
+		CampaignID:      string(r.Campaign.ID),
+		CampaignName:    r.Campaign.Name,
+		AdsetID:         string(r.AdGroup.ID),
+		AdsetName:       r.AdGroup.Name,
+		AdID:            string(ad.ID),
+		AdName:          ad.Name,
+		CreativeID:      string(ad.ID),
+		CreativeName:    ad.Name,
+		Currency:        strings.ToUpper(strings.TrimSpace(r.Customer.CurrencyCode)),
+		Source:          s.name,
+		ExtractedAt:     extractedAt,
 	}
 	if r.Customer.ID != "" && string(r.Customer.ID) != cid {
 		return out, fmt.Errorf("customer.id %q is not the customer queried (%s)", string(r.Customer.ID), cid)

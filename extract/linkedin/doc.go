@@ -35,6 +35,11 @@
 // float. An analytics row for a creative missing from the listing (deleted)
 // is still loaded, with its names NULL, and counted in the log.
 //
+// Time zone: account_timezone is "UTC" on every row. LinkedIn ad accounts
+// expose no time zone in GET /rest/adAccounts/{id} (as far as we know), and
+// adAnalytics days with timeGranularity=DAILY are UTC days (LinkedIn's
+// quotas likewise reset at midnight UTC), so no call is made for it.
+//
 // Truncation: analytics is not paged and silently stops at 15,000 elements.
 // The range is cut into slice_days slices (default 30); a slice whose
 // response holds 15,000 elements or more is halved and fetched again, down

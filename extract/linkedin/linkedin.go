@@ -8,8 +8,6 @@ import (
 	"net/http"
 	"time"
 
-	"github.com/apache/arrow-go/v18/arrow/memory"
-
 	"github.com/socialroi/socialroi/extract"
 	"github.com/socialroi/socialroi/extract/httpx"
 	"github.com/socialroi/socialroi/transform"
@@ -79,18 +77,9 @@ func (s *Source) Extract(ctx context.Context, req extract.Request, emit extract.
 	if req.Since.IsZero() || req.Until.IsZero() || req.Until.Before(req.Since) {
 		return fmt.Errorf("%s: bad date range %s..%s", Kind, req.Since.Format(time.DateOnly), req.Until.Format(time.DateOnly))
 	}
-	log := req.Logger
-	if log == nil {
-		log = slog.New(slog.DiscardHandler)
-	}
-	mem := req.Mem
-	if mem == nil {
-		mem = memory.DefaultAllocator
-	}
-	maxRetries := s.settings.MaxRetries
-	if maxRetries == 0 {
-		maxRetries = -1 // httpx: 0 means default, negative means none
-	}
+	log := req.Log()
+	mem := req.Allocator()
+	maxRetries := httpx.RetriesSetting(s.settings.MaxRetries)
 	client, err := httpx.New(httpx.Options{
 		Source:     s.name,
 		BaseURL:    s.settings.BaseURL,

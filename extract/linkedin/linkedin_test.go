@@ -74,6 +74,11 @@ func groundTruth() []transform.AdPerformanceRow {
 			if a.video {
 				r.VideoViews3s = transform.Ptr(n * 300)
 			}
+			if a.cur == "EUR" {
+				// LinkedIn serves no account time zone: the connector must
+				// say UTC (its days) whatever the ground truth holds.
+				r.AccountTimezone = "Europe/Paris"
+			}
 			rows = append(rows, r)
 		}
 	}
@@ -91,7 +96,8 @@ func want(accounts []string, since, until time.Time, noAccountNames bool) []tran
 		if !slices.Contains(accounts, r.AccountID) || r.Platform != "linkedin" || r.Date.Before(since) || r.Date.After(until) {
 			continue
 		}
-		r.Source, r.ExtractedAt = "linkedin", extractedAt
+		// LinkedIn days are UTC: every row says so, whatever the ground truth.
+		r.Source, r.ExtractedAt, r.AccountTimezone = "linkedin", extractedAt, "UTC"
 		if noAccountNames {
 			r.AccountName = ""
 		}
@@ -156,6 +162,7 @@ func (s *sink) rows(t *testing.T) []transform.AdPerformanceRow {
 				Platform:                str("platform", i),
 				AccountID:               str("account_id", i),
 				AccountName:             str("account_name", i),
+				AccountTimezone:         str("account_timezone", i),
 				CampaignID:              str("campaign_id", i),
 				CampaignName:            str("campaign_name", i),
 				AdsetID:                 str("adset_id", i),
@@ -629,7 +636,7 @@ func TestRecordedResponses(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	base := transform.AdPerformanceRow{Platform: "linkedin", AccountID: "508123456", AccountName: "Demo Brand B2B", Currency: "USD",
+	base := transform.AdPerformanceRow{Platform: "linkedin", AccountID: "508123456", AccountName: "Demo Brand B2B", AccountTimezone: "UTC", Currency: "USD",
 		Source: "linkedin", ExtractedAt: extractedAt}
 	row := func(day int, f func(*transform.AdPerformanceRow)) transform.AdPerformanceRow {
 		r := base

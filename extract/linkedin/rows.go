@@ -76,16 +76,22 @@ type account struct {
 	ads                map[string]adInfo // by creative (ad) id
 }
 
+// Timezone is every LinkedIn row's account_timezone: analytics days
+// (dateRange with timeGranularity=DAILY) are UTC days, and ad accounts
+// expose no time zone of their own.
+const Timezone = "UTC"
+
 // mapElement turns an analytics element into the canonical row. known is
 // false for a creative missing from the listings.
 func mapElement(e element, acct *account, source string, extractedAt time.Time) (row transform.AdPerformanceRow, known bool, err error) {
 	out := transform.AdPerformanceRow{
-		Platform:    Platform,
-		AccountID:   acct.id,
-		AccountName: acct.name,
-		Currency:    acct.currency,
-		Source:      source,
-		ExtractedAt: extractedAt,
+		Platform:        Platform,
+		AccountID:       acct.id,
+		AccountName:     acct.name,
+		AccountTimezone: Timezone,
+		Currency:        acct.currency,
+		Source:          source,
+		ExtractedAt:     extractedAt,
 	}
 	if e.DateRange == nil || e.DateRange.Start == nil {
 		return out, false, fmt.Errorf("dateRange missing")

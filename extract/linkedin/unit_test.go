@@ -213,7 +213,7 @@ func TestMapElement(t *testing.T) {
 			raw: `{` + dr + `,"pivotValues":["urn:li:sponsoredCreative:789"],"impressions":1000,"clicks":20,"landingPageClicks":15,
 				"costInLocalCurrency":"107.5300000000000335346","externalWebsiteConversions":3,
 				"conversionValueInLocalCurrency":"150.1000000000000227374","videoViews":321}`,
-			want: transform.AdPerformanceRow{Date: transform.Date(2026, 11, 16), Platform: "linkedin", AccountID: "508", AccountName: "Acme",
+			want: transform.AdPerformanceRow{Date: transform.Date(2026, 11, 16), Platform: "linkedin", AccountID: "508", AccountName: "Acme", AccountTimezone: "UTC",
 				CampaignID: "1", CampaignName: "camp", AdID: "789", AdName: "ad", CreativeID: "55", CreativeName: "post",
 				DestinationURL: "https://x/?utm_source=linkedin", Currency: "EUR", Spend: decimal.RequireFromString("107.53"),
 				Impressions: 1000, Clicks: 20, LinkClicks: 15, VideoViews3s: transform.Ptr[int64](321), PlatformConversions: 3,
@@ -223,7 +223,7 @@ func TestMapElement(t *testing.T) {
 		{
 			name: "unknown creative, absent metrics, counts as strings",
 			raw:  `{` + dr + `,"pivotValues":["urn:li:sponsoredCreative:42"],"impressions":"7","costInLocalCurrency":null}`,
-			want: transform.AdPerformanceRow{Date: transform.Date(2026, 11, 16), Platform: "linkedin", AccountID: "508", AccountName: "Acme",
+			want: transform.AdPerformanceRow{Date: transform.Date(2026, 11, 16), Platform: "linkedin", AccountID: "508", AccountName: "Acme", AccountTimezone: "UTC",
 				AdID: "42", Currency: "EUR", Impressions: 7, Source: "li", ExtractedAt: at},
 		},
 		{name: "no date", raw: `{"pivotValues":["urn:li:sponsoredCreative:1"]}`, wantErr: "dateRange missing"},

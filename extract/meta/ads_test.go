@@ -109,7 +109,7 @@ func TestAdsListingFailures(t *testing.T) {
 			faults:       emulator.Repeat(6, emulator.Fault{PathPrefix: "/v21.0/act_222/ads", Status: 503, Body: "busy"}),
 			wantIs:       httpx.ErrRetriesExhausted,
 			wantMsg:      []string{"act_222 ads page 1", "HTTP 503: busy (after 6 attempts)"},
-			wantRequests: 2 + 6,
+			wantRequests: 3 + 6, // 111: ads, account, insights
 		},
 		{
 			name:         "ad without id",

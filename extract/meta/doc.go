@@ -32,6 +32,14 @@
 // set of ads (deleted and archived ads are not listed): their rows load
 // with the creative columns NULL, counted in a warning.
 //
+// Account time zone: once per account and run, after the ads listing and
+// before the insights, the connector reads GET /{version}/act_{id}?fields=
+// timezone_name,currency,name and stores timezone_name (the IANA zone the
+// account's insights days are in, e.g. "America/Los_Angeles") in
+// account_timezone on every row of the account. A zone that time.LoadLocation
+// does not know is stored as given with a warning; an empty one leaves the
+// column NULL with a warning. A failed read fails the source like insights.
+//
 // Long ranges: when the requested range is longer than async_after_days
 // (default 31) the connector starts an async report run (POST
 // /act_{id}/insights with the same parameters), polls GET /{report_run_id}

@@ -11,8 +11,6 @@ import (
 	"strings"
 	"time"
 
-	"github.com/apache/arrow-go/v18/arrow/memory"
-
 	"github.com/socialroi/socialroi/extract"
 	"github.com/socialroi/socialroi/extract/httpx"
 	"github.com/socialroi/socialroi/transform"
@@ -68,18 +66,9 @@ func (s *Source) Extract(ctx context.Context, req extract.Request, emit extract.
 	if req.Since.IsZero() || req.Until.IsZero() || req.Until.Before(req.Since) {
 		return fmt.Errorf("%s: bad date range %s..%s", Kind, req.Since.Format(time.DateOnly), req.Until.Format(time.DateOnly))
 	}
-	log := req.Logger
-	if log == nil {
-		log = slog.New(slog.DiscardHandler)
-	}
-	mem := req.Mem
-	if mem == nil {
-		mem = memory.DefaultAllocator
-	}
-	maxRetries := s.settings.MaxRetries
-	if maxRetries == 0 {
-		maxRetries = -1 // httpx: 0 means default, negative means none
-	}
+	log := req.Log()
+	mem := req.Allocator()
+	maxRetries := httpx.RetriesSetting(s.settings.MaxRetries)
 	client, err := httpx.New(httpx.Options{
 		Source:     s.name,
 		BaseURL:    s.settings.BaseURL,
@@ -141,6 +130,7 @@ type account struct {
 	ads         map[string]adCreative // by ad id, from the ads listing
 	noCreative  map[string]bool       // ad ids missing from the listing
 	unknownTags map[string]bool       // ad ids whose url_tags hold unknown dynamic parameters
+	timezone    string                // the account's timezone_name, from GET /act_{id}
 }
 
 // fail wraps err with what failed (insights, ads, report run) and the page;
@@ -167,6 +157,20 @@ func (s *Source) extractAccount(ctx context.Context, client *httpx.Client, b *tr
 		return err
 	}
 	a.ads = ads
+	// One account read per account and run: the zone its days are in.
+	info, err := s.readAccount(ctx, client, acct)
+	if err != nil {
+		return a.fail("account", 0, err)
+	}
+	a.timezone = info.TimezoneName
+	switch {
+	case a.timezone == "":
+		log.Warn("meta ad account has no timezone_name: account_timezone left empty",
+			"source", s.name, "account", "act_"+acct)
+	case !checkZone(a.timezone):
+		log.Warn("meta ad account timezone_name is not a known IANA zone: stored as given",
+			"source", s.name, "account", "act_"+acct, "timezone", a.timezone)
+	}
 	timeRange, err := json.Marshal(map[string]string{
 		"since": req.Since.Format(time.DateOnly), "until": req.Until.Format(time.DateOnly)})
 	if err != nil {
@@ -250,6 +254,7 @@ func (a *account) pageInsights(ctx context.Context, path string, params url.Valu
 				// partial account.
 				return a.fail(what, page, fmt.Errorf("row %d (ad %s, %s): %w", i+1, raw.AdID, raw.DateStart, err))
 			}
+			row.AccountTimezone = a.timezone
 			a.addCreative(&row, raw)
 			if err := a.b.Append(row); err != nil {
 				return a.fail(what, page, fmt.Errorf("row %d (ad %s, %s): %w", i+1, raw.AdID, raw.DateStart, err))

@@ -220,6 +220,9 @@ func insights(faults ...emulator.Fault) []emulator.Fault {
 // isAdsPath reports the ads listing of a test account.
 func isAdsPath(p string) bool { return p == "/v21.0/act_111/ads" || p == "/v21.0/act_222/ads" }
 
+// isAccountPath is the account read (GET /act_{id}) of either account.
+func isAccountPath(p string) bool { return p == "/v21.0/act_111" || p == "/v21.0/act_222" }
+
 // sleeps records injected sleeps.
 type sleeps struct {
 	mu sync.Mutex
@@ -347,13 +350,13 @@ func TestExtractAgainstEmulator(t *testing.T) {
 		{
 			name: "one page per account",
 			// 111: 4 days × 2 ads × 3 platforms = 24 rows; 222: 12 rows; plus
-			// one ads listing per account.
-			wantRequests: 2 + 2,
+			// one ads listing and one account read per account.
+			wantRequests: 2 + 2 + 2,
 		},
 		{
 			name:         "several pages with an empty page carrying next",
 			emu:          emulator.MetaConfig{PageSize: 5, EmptyPages: []int{2}},
-			wantRequests: 2 + 6 + 3 + 1, // ads listings; 111: 24 rows / 5 = 5 pages + 1 empty; 222: 12/5 = 3 pages; +1 empty page in 222
+			wantRequests: 2 + 2 + 6 + 3 + 1, // ads listings; account reads; 111: 24 rows / 5 = 5 pages + 1 empty; 222: 12/5 = 3 pages; +1 empty page in 222
 		},
 		{
 			name: "throttling: 429 with Retry-After, then Meta code 17, then success",
@@ -361,7 +364,7 @@ func TestExtractAgainstEmulator(t *testing.T) {
 				emulator.Fault{Status: 429, Header: http.Header{"Retry-After": {"1"}}, Body: `{"error":{"message":"slow"}}`},
 				emulator.MetaThrottleFault(17),
 			),
-			wantRequests: 2 + 4,
+			wantRequests: 2 + 2 + 4,
 			wantSleeps: func(t *testing.T, d []time.Duration) {
 				if len(d) != 2 || d[0] != time.Second || d[1] < time.Second || d[1] > 2*time.Second {
 					t.Errorf("sleeps = %v, want [1s, backoff in 1s..2s]", d)
@@ -375,7 +378,7 @@ func TestExtractAgainstEmulator(t *testing.T) {
 				f.Header = http.Header{"X-Business-Use-Case-Usage": {`{"42":[{"type":"ads_insights","call_count":100,"estimated_time_to_regain_access":5}]}`}}
 				return f
 			}()),
-			wantRequests: 2 + 3,
+			wantRequests: 2 + 2 + 3,
 			wantSleeps: func(t *testing.T, d []time.Duration) {
 				// 5 minutes, capped by WaitMax (30s): the retry wait, then
 				// the usage pause before the next call is already served.
@@ -387,7 +390,7 @@ func TestExtractAgainstEmulator(t *testing.T) {
 		{
 			name:         "5xx burst then success",
 			faults:       insights(emulator.Repeat(3, emulator.Fault{Status: 500, Body: `{"error":{"message":"An unknown error occurred","code":1,"is_transient":true}}`})...),
-			wantRequests: 2 + 5,
+			wantRequests: 2 + 2 + 5,
 			wantSleeps: func(t *testing.T, d []time.Duration) {
 				if len(d) != 3 {
 					t.Errorf("sleeps = %v, want 3", d)
@@ -399,7 +402,7 @@ func TestExtractAgainstEmulator(t *testing.T) {
 			// On the first request, a fresh connection: a drop on a reused
 			// keep-alive connection is retried inside net/http unseen.
 			faults:       []emulator.Fault{{PathPrefix: "/v21.0/act_111/ads", CloseConnection: true}},
-			wantRequests: 2 + 3,
+			wantRequests: 2 + 2 + 3,
 			wantSleeps: func(t *testing.T, d []time.Duration) {
 				if len(d) != 1 {
 					t.Errorf("sleeps = %v, want one retry wait", d)
@@ -414,7 +417,7 @@ func TestExtractAgainstEmulator(t *testing.T) {
 				}
 				return emulator.MetaUsage{AppPct: 5, AccPct: 5}
 			}},
-			wantRequests: 2 + 2,
+			wantRequests: 2 + 2 + 2,
 			wantSleeps: func(t *testing.T, d []time.Duration) {
 				if len(d) != 1 || d[0] < 29*time.Second || d[0] > 30*time.Second {
 					t.Errorf("sleeps = %v, want one pause of a minute capped to 30s", d)
@@ -447,6 +450,12 @@ func TestExtractAgainstEmulator(t *testing.T) {
 				if r.Query.Get("access_token") != token {
 					t.Errorf("request %s without the token in the query", r.Path)
 				}
+				if isAccountPath(r.Path) {
+					if r.Query.Get("fields") != "timezone_name,currency,name" {
+						t.Errorf("account read %s without its fields: %v", r.Path, r.Query)
+					}
+					continue
+				}
 				if isAdsPath(r.Path) {
 					if r.Query.Get("fields") != "id,name,adset_id,campaign_id,creative{id,name,url_tags,object_story_spec}" {
 						t.Errorf("ads listing %s without its fields: %v", r.Path, r.Query)
@@ -473,7 +482,7 @@ func TestExtractFailures(t *testing.T) {
 		faults       []emulator.Fault
 		wantIs       error
 		wantMsg      []string
-		wantRequests int
+		wantRequests int // "2 +": 111's ads listing and account read
 	}{
 		{
 			name:         "wrong token fails fast naming the credential",
@@ -488,7 +497,7 @@ func TestExtractFailures(t *testing.T) {
 			faults:       insights(func() emulator.Fault { f := emulator.MetaTokenExpiredFault(); f.Skip = 2; return f }()),
 			wantIs:       ErrTokenInvalid,
 			wantMsg:      []string{"sources.meta.access_token", "act_111 insights page 3", "Session has expired"},
-			wantRequests: 1 + 3,
+			wantRequests: 2 + 3,
 		},
 		{
 			name:         "throttled until retries run out",
@@ -496,21 +505,21 @@ func TestExtractFailures(t *testing.T) {
 			settings:     func(s *Settings) { s.MaxRetries = 3 },
 			wantIs:       httpx.ErrRetriesExhausted,
 			wantMsg:      []string{"meta_ads: act_111 insights page 1: meta: GET /v21.0/act_111/insights: HTTP 400: (#17) User request limit reached [subcode 2446079] (after 4 attempts)"},
-			wantRequests: 1 + 4,
+			wantRequests: 2 + 4,
 		},
 		{
 			name:         "5xx burst longer than the retries",
 			faults:       insights(emulator.Repeat(6, emulator.Fault{Status: 503, Body: "upstream busy"})...),
 			wantIs:       httpx.ErrRetriesExhausted,
 			wantMsg:      []string{"act_111 insights page 1", "HTTP 503: upstream busy (after 6 attempts)"},
-			wantRequests: 1 + 6,
+			wantRequests: 2 + 6,
 		},
 		{
 			name:         "malformed body",
 			faults:       insights(emulator.Fault{Status: 200, Body: "<html>Sorry, something went wrong.</html>"}),
 			wantIs:       httpx.ErrInvalidJSON,
 			wantMsg:      []string{"act_111 insights page 1", "<html>Sorry, something went wrong.</html>"},
-			wantRequests: 1 + 1,
+			wantRequests: 2 + 1,
 		},
 		{
 			name:         "unknown account is a fatal API error with Meta's message",
@@ -525,7 +534,7 @@ func TestExtractFailures(t *testing.T) {
 			faults:       insights(emulator.Fault{Status: 500}),
 			wantIs:       httpx.ErrRetriesExhausted,
 			wantMsg:      []string{"HTTP 500"},
-			wantRequests: 1 + 1,
+			wantRequests: 2 + 1,
 		},
 	}
 	for _, tt := range tests {

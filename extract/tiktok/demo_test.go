@@ -13,9 +13,10 @@ import (
 
 // TestDemoBrandRoundTrip serves the generated demo brand's TikTok rows (12
 // weeks: three 30-day windows) and checks that the connector gives them
-// back: every row, spend to the cent, ids and names, video metrics. What the
-// report does not carry differs as documented: no account name, creative or
-// destination URL, and clicks are destination clicks.
+// back: every row, spend to the cent, ids and names (the account name and
+// time zone from the advertiser info call), video metrics. What the report
+// does not carry differs as documented: no creative or destination URL, and
+// clicks are destination clicks.
 func TestDemoBrandRoundTrip(t *testing.T) {
 	brand, err := gen.Generate(gen.Config{Persons: 300})
 	if err != nil {
@@ -31,7 +32,10 @@ func TestDemoBrandRoundTrip(t *testing.T) {
 		advertisers[r.AccountID] = r.Currency
 		sum = sum.Add(r.Spend)
 		r.Source, r.ExtractedAt = "tiktok", extractedAt
-		r.AccountName, r.CreativeID, r.CreativeName, r.DestinationURL = "", "", "", ""
+		r.CreativeID, r.CreativeName, r.DestinationURL = "", "", ""
+		if r.AccountTimezone == "" {
+			r.AccountTimezone = ttemu.DefaultTimezone
+		}
 		r.Clicks = r.LinkClicks
 		want = append(want, r)
 	}
@@ -66,7 +70,7 @@ func TestDemoBrandRoundTrip(t *testing.T) {
 	if !gotSum.Equal(sum) {
 		t.Errorf("spend total %s, want %s", gotSum, sum)
 	}
-	if n := len(emu.Requests()); n != 3*len(advertisers) {
-		t.Errorf("requests = %d, want one page per 30-day window", n)
+	if n := len(emu.Requests()); n != 1+3*len(advertisers) {
+		t.Errorf("requests = %d, want one advertiser info call and one page per 30-day window", n)
 	}
 }

@@ -30,10 +30,21 @@
 // Metrics arrive as strings and "-" means "no value": nullable columns
 // (reach, video_views_3s, video_completions) become NULL; required columns
 // (spend, impressions, clicks, platform_conversions,
-// platform_conversion_value) become 0. TikTok reports no currency in this
-// report: it comes from the currency setting (per advertiser through
-// advertiser_currencies), validated as an ISO 4217 code. account_name,
-// creative and destination URL are not in the report and stay NULL.
+// platform_conversion_value) become 0.
+//
+// Advertiser info: once per run, before the reports, the connector reads
+// GET /open_api/v1.3/advertiser/info/?advertiser_ids=[…]&fields=
+// ["timezone","currency","name"] (one call per 100 advertisers; same
+// envelope and error handling as the report, a failure fails the source).
+// name fills account_name; timezone fills account_timezone as TikTok writes
+// it ("America/New_York", "Etc/GMT+5": both IANA names), a zone that
+// time.LoadLocation does not know being stored as given with a warning. The
+// report carries no currency: it comes from the currency setting (per
+// advertiser through advertiser_currencies, ISO 4217), else from the info
+// call's currency; the setting wins when both are set (a mismatch is a
+// warning), and with neither the source fails. An advertiser the info call
+// does not list keeps account_name and account_timezone NULL (warning).
+// Creative and destination URL are not in the report and stay NULL.
 //
 // Errors come as HTTP 200 with a non-zero code: 40100 (too many requests)
 // and 5xxxx system errors are retried with exponential backoff; 40104 and
@@ -42,6 +53,6 @@
 // with ErrAPI and TikTok's message. HTTP 429 and 5xx are retried as usual.
 //
 // Not covered yet: the ad details call (/ad/get/: landing page URL, video
-// id) for destination_url and creative fields, the advertiser info call for
-// name and currency, and asynchronous report tasks.
+// id) for destination_url and creative fields, and asynchronous report
+// tasks.
 package tiktok

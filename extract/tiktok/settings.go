@@ -26,8 +26,9 @@ type Settings struct {
 	// AdvertiserIDs are the advertiser accounts to read (digits).
 	AdvertiserIDs []string     `yaml:"advertiser_ids"`
 	AccessToken   httpx.Secret `yaml:"access_token"`
-	// Currency is the ISO 4217 code of the advertisers' account currency
-	// (the report does not carry it).
+	// Currency is the ISO 4217 code of the advertisers' account currency.
+	// Optional: the report does not carry it, but the advertiser info call
+	// does; when both are set the setting wins (a mismatch is logged).
 	Currency string `yaml:"currency"`
 	// AdvertiserCurrencies overrides Currency per advertiser id.
 	AdvertiserCurrencies map[string]string `yaml:"advertiser_currencies"`
@@ -123,11 +124,8 @@ func (s *Settings) Validate() error {
 		cur[strings.TrimSpace(id)] = c
 	}
 	s.AdvertiserCurrencies = cur
-	for _, id := range s.AdvertiserIDs {
-		if s.Currency == "" && cur[id] == "" {
-			return bad("currency", "must be set (the report does not say which currency advertiser %s spends in), or give the advertiser one in advertiser_currencies", id)
-		}
-	}
+	// An advertiser without a currency here takes the one GET
+	// /advertiser/info/ reports, at run time.
 	if s.PageSize < 1 || s.PageSize > MaxPageSize {
 		return bad("page_size", "%d is outside 1..%d", s.PageSize, MaxPageSize)
 	}
@@ -153,7 +151,8 @@ type: tiktok_ads
 advertiser_ids: ["7123456789012345"]
 # A long-lived access token of the Business API app; keep it in the environment.
 access_token: ${TIKTOK_ACCESS_TOKEN}
-# The advertisers' account currency (ISO 4217): the report does not carry it.
+# The advertisers' account currency (ISO 4217). Optional: by default it is read from
+# the advertiser info call; when set it wins (a mismatch is logged as a warning).
 currency: EUR
 # advertiser_currencies: {"7123456789012345": EUR}   # per-advertiser override
 # base_url: https://business-api.tiktok.com   # point at an emulator in tests

@@ -5,13 +5,10 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"log/slog"
 	"net/http"
 	"net/url"
 	"strconv"
 	"time"
-
-	"github.com/apache/arrow-go/v18/arrow/memory"
 
 	"github.com/socialroi/socialroi/extract"
 	"github.com/socialroi/socialroi/extract/httpx"
@@ -84,18 +81,9 @@ func (s *Source) Extract(ctx context.Context, req extract.Request, emit extract.
 	if req.Since.IsZero() || req.Until.IsZero() || req.Until.Before(req.Since) {
 		return fmt.Errorf("%s: bad date range %s..%s", Kind, req.Since.Format(time.DateOnly), req.Until.Format(time.DateOnly))
 	}
-	log := req.Logger
-	if log == nil {
-		log = slog.New(slog.DiscardHandler)
-	}
-	mem := req.Mem
-	if mem == nil {
-		mem = memory.DefaultAllocator
-	}
-	maxRetries := s.settings.MaxRetries
-	if maxRetries == 0 {
-		maxRetries = -1 // httpx: 0 means default, negative means none
-	}
+	log := req.Log()
+	mem := req.Allocator()
+	maxRetries := httpx.RetriesSetting(s.settings.MaxRetries)
 	client, err := httpx.New(httpx.Options{
 		Source:     s.name,
 		BaseURL:    s.settings.BaseURL,
@@ -123,11 +111,16 @@ func (s *Source) Extract(ctx context.Context, req extract.Request, emit extract.
 		now = s.now
 	}
 	extractedAt := now().UTC()
+	// One advertiser info read per run: names, time zones and currencies.
+	advs, err := s.advertisers(ctx, client, log)
+	if err != nil {
+		return err
+	}
 	windows := Windows(req.Since, req.Until, MaxDays)
 	for _, adv := range s.settings.AdvertiserIDs {
 		rows, pages := 0, 0
 		for _, w := range windows {
-			n, p, err := s.extractWindow(ctx, client, b, adv, w, extractedAt, emit)
+			n, p, err := s.extractWindow(ctx, client, b, advs[adv], w, extractedAt, emit)
 			if err != nil {
 				return err
 			}
@@ -141,7 +134,8 @@ func (s *Source) Extract(ctx context.Context, req extract.Request, emit extract.
 // extractWindow pages through one advertiser's report for one window and
 // returns the rows and pages read.
 func (s *Source) extractWindow(ctx context.Context, client *httpx.Client, b *transform.Builder[transform.AdPerformanceRow],
-	adv string, w Window, extractedAt time.Time, emit extract.Emitter) (int, int, error) {
+	acct *advertiser, w Window, extractedAt time.Time, emit extract.Emitter) (int, int, error) {
+	adv := acct.id
 	dims, _ := json.Marshal([]string{"ad_id", "stat_time_day"}) // a slice of strings always marshals
 	metrics, _ := json.Marshal(reportMetrics)
 	span := w.Since.Format(time.DateOnly) + ".." + w.Until.Format(time.DateOnly)
@@ -183,6 +177,7 @@ func (s *Source) extractWindow(ctx context.Context, client *httpx.Client, b *tra
 		for i := range p.Data.List {
 			r := &p.Data.List[i]
 			row, err := s.mapRow(r, adv, extractedAt)
+			row.Currency, row.AccountName, row.AccountTimezone = acct.currency, acct.name, acct.timezone
 			if err == nil {
 				err = b.Append(row)
 			}

@@ -96,6 +96,7 @@ func want(since, until time.Time) []transform.AdPerformanceRow {
 		}
 		r.Source = "tiktok"
 		r.ExtractedAt = extractedAt
+		r.AccountTimezone = ttemu.DefaultTimezone // from /advertiser/info/
 		out = append(out, r)
 	}
 	sortRows(out)
@@ -114,6 +115,19 @@ func sortRows(rows []transform.AdPerformanceRow) {
 }
 
 var decimalEqual = cmp.Comparer(func(a, b decimal.Decimal) bool { return a.Equal(b) })
+
+// report aims faults at the report endpoint (the advertiser info call comes
+// first and would otherwise take them).
+func report(faults ...emulator.Fault) []emulator.Fault {
+	out := make([]emulator.Fault, len(faults))
+	for i, f := range faults {
+		if f.PathPrefix == "" {
+			f.PathPrefix = ttemu.ReportPath
+		}
+		out[i] = f
+	}
+	return out
+}
 
 // sink collects emitted records; it retains them as the Emitter contract says.
 type sink struct{ recs []arrow.RecordBatch }
@@ -162,6 +176,7 @@ func (s *sink) rows(t *testing.T) []transform.AdPerformanceRow {
 				Platform:                str("platform", i),
 				AccountID:               str("account_id", i),
 				AccountName:             str("account_name", i),
+				AccountTimezone:         str("account_timezone", i),
 				CampaignID:              str("campaign_id", i),
 				CampaignName:            str("campaign_name", i),
 				AdsetID:                 str("adset_id", i),
@@ -300,8 +315,9 @@ func TestExtractAgainstEmulator(t *testing.T) {
 		faults   []emulator.Fault
 		// since..until default to 2026-11-16..19.
 		since, until time.Time
-		// wantRequests counts HTTP requests; wantWindows the start_date..end_date
-		// of the first page requests, in order.
+		// wantRequests counts report requests (the one advertiser info call
+		// is checked apart); wantWindows the start_date..end_date of the
+		// first page requests, in order.
 		wantRequests int
 		wantWindows  []string
 		// Exact sleeps, or (when wantNSleeps > 0) bounds for each.
@@ -360,9 +376,12 @@ func TestExtractAgainstEmulator(t *testing.T) {
 			sleepsBetween: [2]time.Duration{time.Second, 8 * time.Second},
 		},
 		{
+			// On the first request (the advertiser info call), a fresh
+			// connection: a drop on a reused keep-alive connection is
+			// retried inside net/http unseen.
 			name:          "dropped connection is retried",
-			faults:        []emulator.Fault{{CloseConnection: true}},
-			wantRequests:  3,
+			faults:        []emulator.Fault{{PathPrefix: ttemu.InfoPath, CloseConnection: true}},
+			wantRequests:  2,
 			wantNSleeps:   1,
 			sleepsBetween: [2]time.Duration{time.Second, 2 * time.Second},
 		},
@@ -382,7 +401,7 @@ func TestExtractAgainstEmulator(t *testing.T) {
 				since, until = d16, d19
 			}
 			h := newHarness(t, tt.emu, tt.settings)
-			h.emu.Inject(tt.faults...)
+			h.emu.Inject(report(tt.faults...)...)
 			got, err := h.run(t, since, until)
 			if err != nil {
 				t.Fatalf("Extract: %v", err)
@@ -399,9 +418,25 @@ func TestExtractAgainstEmulator(t *testing.T) {
 			if diff := cmp.Diff(wantRows, got, decimalEqual); diff != "" {
 				t.Errorf("rows (-want +got):\n%s", diff)
 			}
-			reqs := h.emu.Requests()
+			var reqs []emulator.Request
+			infos := 0
+			for _, r := range h.emu.Requests() {
+				if r.Path == ttemu.InfoPath {
+					if !r.Fault {
+						infos++
+					}
+					if r.Query.Get("advertiser_ids") != `["`+adv1+`","`+adv2+`"]` || r.Query.Get("fields") != `["timezone","currency","name"]` {
+						t.Errorf("advertiser info request lost its parameters: %v", r.Query)
+					}
+					continue
+				}
+				reqs = append(reqs, r)
+			}
+			if infos != 1 {
+				t.Errorf("advertiser info requests = %d, want 1 per run", infos)
+			}
 			if len(reqs) != tt.wantRequests {
-				t.Errorf("requests = %d, want %d", len(reqs), tt.wantRequests)
+				t.Errorf("report requests = %d, want %d", len(reqs), tt.wantRequests)
 			}
 			if n := h.emu.PendingFaults(); n != 0 {
 				t.Errorf("%d injected faults never served", n)
@@ -469,21 +504,21 @@ func TestExtractFailures(t *testing.T) {
 		faults       []emulator.Fault
 		wantIs       error
 		wantMsg      []string
-		wantRequests int
+		wantRequests int // the advertiser info call included
 	}{
 		{
 			name:         "expired token fails fast naming the setting",
 			faults:       []emulator.Fault{ttemu.TokenExpiredFault()},
 			wantIs:       ErrTokenInvalid,
 			wantMsg:      []string{"tiktok_ads: access token invalid or expired: renew the token named in sources.tiktok.access_token", "advertiser 7123456789012345 report 2026-11-16..2026-11-19 page 1", "code 40105: Access token is incorrect or has been revoked."},
-			wantRequests: 1,
+			wantRequests: 1 + 1,
 		},
 		{
 			name:         "wrong token",
 			settings:     func(s *Settings) { s.AccessToken = "act.wrong-token" },
 			wantIs:       ErrTokenInvalid,
-			wantMsg:      []string{"sources.tiktok.access_token"},
-			wantRequests: 1,
+			wantMsg:      []string{"sources.tiktok.access_token", "advertiser info"},
+			wantRequests: 1, // the advertiser info call fails first
 		},
 		{
 			name:         "token expires mid-paging",
@@ -491,7 +526,7 @@ func TestExtractFailures(t *testing.T) {
 			faults:       []emulator.Fault{func() emulator.Fault { f := ttemu.TokenExpiredFault(); f.Skip = 1; return f }()},
 			wantIs:       ErrTokenInvalid,
 			wantMsg:      []string{"report 2026-11-16..2026-11-19 page 2"},
-			wantRequests: 2,
+			wantRequests: 1 + 2,
 		},
 		{
 			name:         "throttled until retries run out",
@@ -499,80 +534,80 @@ func TestExtractFailures(t *testing.T) {
 			faults:       emulator.Repeat(3, ttemu.ThrottleFault()),
 			wantIs:       httpx.ErrRetriesExhausted,
 			wantMsg:      []string{"tiktok_ads: advertiser 7123456789012345 report 2026-11-16..2026-11-19 page 1: tiktok: GET /open_api/v1.3/report/integrated/get/: HTTP 200: code 40100: Too many requests. Please retry in some time. (request_id 2026112306000000000000000000ERR) (after 3 attempts)"},
-			wantRequests: 3,
+			wantRequests: 1 + 3,
 		},
 		{
 			name:         "5xx burst longer than the retries",
 			faults:       emulator.Repeat(6, emulator.Fault{Status: 503, Body: "upstream busy"}),
 			wantIs:       httpx.ErrRetriesExhausted,
 			wantMsg:      []string{"HTTP 503: upstream busy (after 6 attempts)"},
-			wantRequests: 6,
+			wantRequests: 1 + 6,
 		},
 		{
 			name:         "other codes fail fast with TikTok's message",
 			faults:       []emulator.Fault{ttemu.ErrorFault(40002, "metrics: invalid metric total_complete_payment_rate")},
 			wantIs:       ErrAPI,
 			wantMsg:      []string{"code 40002: metrics: invalid metric total_complete_payment_rate"},
-			wantRequests: 1,
+			wantRequests: 1 + 1,
 		},
 		{
 			name:         "unknown advertiser",
 			settings:     func(s *Settings) { s.AdvertiserIDs, s.AdvertiserCurrencies = []string{"999"}, nil },
 			wantIs:       ErrAPI,
-			wantMsg:      []string{"advertiser 999 report", "code 40001: No permission to operate advertiser 999"},
-			wantRequests: 1,
+			wantMsg:      []string{"tiktok_ads: advertiser info:", "code 40001: No permission to operate advertiser 999"},
+			wantRequests: 1, // the advertiser info call fails first
 		},
 		{
 			name:         "malformed body",
 			faults:       []emulator.Fault{{Status: 200, Body: "<html>Sorry</html>"}},
 			wantIs:       httpx.ErrInvalidJSON,
 			wantMsg:      []string{"page 1", "<html>Sorry</html>"},
-			wantRequests: 1,
+			wantRequests: 1 + 1,
 		},
 		{
 			name:         "not an envelope",
 			faults:       []emulator.Fault{{Status: 200, Body: `{"data":{"list":[]}}`}},
 			wantIs:       httpx.ErrInvalidJSON,
 			wantMsg:      []string{"no code in the response envelope"},
-			wantRequests: 1,
+			wantRequests: 1 + 1,
 		},
 		{
 			name:         "page_info missing",
 			faults:       []emulator.Fault{{Status: 200, Body: envelope("", false)}},
 			wantIs:       httpx.ErrInvalidJSON,
 			wantMsg:      []string{"data.page_info missing"},
-			wantRequests: 1,
+			wantRequests: 1 + 1,
 		},
 		{
 			name: "missing ad_id names the field and row",
 			faults: []emulator.Fault{{Status: 200, Body: envelope(`{"dimensions":{"ad_id":"190","stat_time_day":"2026-11-16 00:00:00"},"metrics":{"spend":"1.00"}},`+
 				`{"dimensions":{"stat_time_day":"2026-11-16 00:00:00"},"metrics":{"spend":"1.00"}}`, true)}},
 			wantMsg:      []string{"advertiser 7123456789012345 report 2026-11-16..2026-11-19 page 1: row 2 (ad , 2026-11-16 00:00:00): dimensions.ad_id missing"},
-			wantRequests: 1,
+			wantRequests: 1 + 1,
 		},
 		{
 			name:         "missing stat_time_day",
 			faults:       []emulator.Fault{{Status: 200, Body: envelope(`{"dimensions":{"ad_id":"190"},"metrics":{}}`, true)}},
 			wantMsg:      []string{"row 1 (ad 190, ): dimensions.stat_time_day missing"},
-			wantRequests: 1,
+			wantRequests: 1 + 1,
 		},
 		{
 			name:         "bad spend names the field",
 			faults:       []emulator.Fault{{Status: 200, Body: envelope(`{"dimensions":{"ad_id":"190","stat_time_day":"2026-11-16 00:00:00"},"metrics":{"spend":"1,234.00"}}`, true)}},
 			wantMsg:      []string{"row 1 (ad 190, 2026-11-16 00:00:00): spend: not a decimal number: \"1,234.00\""},
-			wantRequests: 1,
+			wantRequests: 1 + 1,
 		},
 		{
 			name:         "an empty page short of total_page",
 			faults:       []emulator.Fault{{Status: 200, Body: `{"code":0,"message":"OK","data":{"list":[],"page_info":{"page":1,"page_size":1000,"total_number":5,"total_page":3}}}`}},
 			wantMsg:      []string{"page 1: paging: the page is empty but page_info.total_page is 3"},
-			wantRequests: 1,
+			wantRequests: 1 + 1,
 		},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			h := newHarness(t, ttemu.Config{}, tt.settings)
-			h.emu.Inject(tt.faults...)
+			h.emu.Inject(report(tt.faults...)...)
 			_, err := h.run(t, d16, d19)
 			if err == nil {
 				t.Fatal("Extract succeeded, want an error")

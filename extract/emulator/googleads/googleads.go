@@ -26,7 +26,13 @@ const Platform = "google"
 type Customer struct {
 	Name     string
 	Currency string
+	// TimeZone is customer.time_zone (IANA); DefaultTimeZone when empty.
+	TimeZone string
 }
+
+// DefaultTimeZone is a customer's time_zone when neither Config.Customers
+// nor the customer's rows (AccountTimezone) give one.
+const DefaultTimeZone = "America/New_York"
 
 // UTM placement: where the emulator puts a row's destination URL query
 // (its UTMs), to exercise the three ways advertisers configure them.
@@ -50,8 +56,8 @@ type Config struct {
 	// LoginCustomerID, when set (digits), must be sent as login-customer-id:
 	// the customers are reached through this manager account.
 	LoginCustomerID string
-	// Customers by id (10 digits). When nil, taken from Rows (account name
-	// and currency of each account's first row).
+	// Customers by id (10 digits). When nil, taken from Rows (account name,
+	// currency and AccountTimezone of each account's first row).
 	Customers map[string]Customer
 	// Rows are the ground truth; rows of platform "google" are served, one
 	// result per row. AdsetID/AdsetName are the ad group; CreativeID and
@@ -108,9 +114,15 @@ func New(cfg Config) (*Server, error) {
 			if cfg.Customers != nil {
 				return nil, fmt.Errorf("emulator: googleads: row %d: customer %q is not in Customers", i+1, r.AccountID)
 			}
-			s.customers[id] = Customer{Name: r.AccountName, Currency: r.Currency}
+			s.customers[id] = Customer{Name: r.AccountName, Currency: r.Currency, TimeZone: r.AccountTimezone}
 		}
 		s.rows[id] = append(s.rows[id], r)
+	}
+	for id, c := range s.customers {
+		if c.TimeZone == "" {
+			c.TimeZone = DefaultTimeZone
+			s.customers[id] = c
+		}
 	}
 	for _, rs := range s.rows {
 		slices.SortStableFunc(rs, func(a, b transform.AdPerformanceRow) int {
@@ -214,7 +226,7 @@ var (
 
 // Fields is every GAQL field the emulator serves.
 var Fields = []string{
-	"customer.id", "customer.descriptive_name", "customer.currency_code",
+	"customer.id", "customer.descriptive_name", "customer.currency_code", "customer.time_zone",
 	"campaign.id", "campaign.name", "ad_group.id", "ad_group.name",
 	"ad_group_ad.ad.id", "ad_group_ad.ad.name", "ad_group_ad.ad.final_urls",
 	"ad_group_ad.ad.tracking_url_template", "ad_group_ad.ad.final_url_suffix",
@@ -369,6 +381,8 @@ func (s *Server) result(cid string, cust Customer, row transform.AdPerformanceRo
 			setStr(obj("customer", "customers/"+cid), "descriptiveName", cust.Name)
 		case "customer.currency_code":
 			obj("customer", "customers/"+cid)["currencyCode"] = cust.Currency
+		case "customer.time_zone":
+			obj("customer", "customers/"+cid)["timeZone"] = cust.TimeZone
 		case "campaign.id":
 			obj("campaign", fmt.Sprintf("customers/%s/campaigns/%s", cid, row.CampaignID))["id"] = row.CampaignID
 		case "campaign.name":

@@ -126,3 +126,34 @@ func TestFaultBodies(t *testing.T) {
 		t.Error("bad UTMIn accepted")
 	}
 }
+
+func TestCustomerTimeZone(t *testing.T) {
+	auth := map[string]string{"Authorization": "Bearer tok", "developer-token": "dev"}
+	const q = "SELECT customer.time_zone, ad_group_ad.ad.id, segments.date FROM ad_group_ad " +
+		"WHERE segments.date BETWEEN '2026-11-16' AND '2026-11-16'"
+	withZone := rows()
+	withZone[0].AccountTimezone = "Europe/Paris"
+	for _, tc := range []struct {
+		name string
+		cfg  Config
+		want string
+	}{
+		{"default", Config{Rows: rows()}, `"timeZone":"America/New_York"`},
+		{"from the rows", Config{Rows: withZone}, `"timeZone":"Europe/Paris"`},
+		{"configured", Config{Rows: rows(), Customers: map[string]Customer{"123-456-7890": {Name: "Acme", Currency: "USD", TimeZone: "Asia/Tokyo"}}},
+			`"timeZone":"Asia/Tokyo"`},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			tc.cfg.AccessToken, tc.cfg.DeveloperToken = "tok", "dev"
+			s, err := New(tc.cfg)
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer s.Close()
+			status, body := post(t, s, auth, "1234567890", q)
+			if status != 200 || !strings.Contains(body, tc.want) {
+				t.Errorf("HTTP %d %s, want %s", status, body, tc.want)
+			}
+		})
+	}
+}

@@ -25,6 +25,10 @@
 // Reach and ad sets are not served (LinkedIn has no daily reach and its
 // campaign groups are not emulated).
 //
+// Time zone: LinkedIn ad accounts expose none, and adAnalytics days are UTC
+// days, so the rows' AccountTimezone is not served anywhere (a connector
+// stores "UTC").
+//
 // Every request must carry Authorization: Bearer <AccessToken>, a
 // LinkedIn-Version header (YYYYMM) and X-Restli-Protocol-Version: 2.0.0;
 // Rest.li values must be sent unencoded with their URNs URL-encoded, as the

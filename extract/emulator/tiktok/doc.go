@@ -11,6 +11,12 @@
 // HTTP 200 with a non-zero code, as TikTok sends them: a missing Access-Token
 // header is 40104, a wrong one 40105, an unknown advertiser 40001.
 //
+// It also serves GET /open_api/v1.3/advertiser/info/?advertiser_ids=[…]&
+// fields=["timezone","currency","name"] ({code, message, request_id,
+// data:{list:[{advertiser_id, name, currency, timezone}]}}): each advertiser
+// as Config.AdvertiserInfo gives it, else from its first row (AccountName,
+// Currency, AccountTimezone), the time zone defaulting to DefaultTimezone.
+//
 // Throttling and outages are injected with the emulator.Fault script of the
 // embedded *emulator.Server; ThrottleFault (code 40100), TokenExpiredFault
 // (40105) and ErrorFault build TikTok's bodies for it.

@@ -21,6 +21,25 @@ const Platform = "tiktok"
 // ReportPath is the synchronous report endpoint.
 const ReportPath = "/open_api/v1.3/report/integrated/get/"
 
+// InfoPath is the advertiser info endpoint (name, currency, time zone).
+const InfoPath = "/open_api/v1.3/advertiser/info/"
+
+// DefaultTimezone is an advertiser's timezone when neither
+// Config.AdvertiserInfo nor its rows (AccountTimezone) give one.
+const DefaultTimezone = "America/New_York"
+
+// InfoFields is every field GET /advertiser/info/ serves.
+var InfoFields = []string{"advertiser_id", "name", "currency", "timezone"}
+
+// Advertiser is an advertiser account as /advertiser/info/ reports it.
+type Advertiser struct {
+	Name     string
+	Currency string
+	// Timezone as TikTok writes it ("America/New_York", "Etc/GMT+5");
+	// DefaultTimezone when empty.
+	Timezone string
+}
+
 // TikTok's response codes the emulator uses (HTTP 200 with code ≠ 0).
 const (
 	CodeOK             = 0
@@ -59,13 +78,18 @@ type Config struct {
 	// ExtraMetrics are added to every row's metrics, to check that a
 	// connector ignores keys it did not ask for.
 	ExtraMetrics map[string]string
+	// AdvertiserInfo overrides, by advertiser id, what /advertiser/info/
+	// says; an advertiser missing from it is described by its first row
+	// (AccountName, Currency, AccountTimezone).
+	AdvertiserInfo map[string]Advertiser
 }
 
 // Server emulates the TikTok Business API report endpoint.
 type Server struct {
 	*emulator.Server
-	cfg  Config
-	rows map[string][]transform.AdPerformanceRow // by advertiser, sorted
+	cfg   Config
+	rows  map[string][]transform.AdPerformanceRow // by advertiser, sorted
+	infos map[string]Advertiser                   // by advertiser
 
 	mu    sync.Mutex
 	calls int
@@ -99,6 +123,22 @@ func New(cfg Config) (*Server, error) {
 			}
 			return strings.Compare(a.AdID, b.AdID)
 		})
+	}
+	s.infos = map[string]Advertiser{}
+	for id, rs := range s.rows {
+		a, ok := cfg.AdvertiserInfo[id]
+		if !ok && len(rs) > 0 {
+			a = Advertiser{Name: rs[0].AccountName, Currency: rs[0].Currency, Timezone: rs[0].AccountTimezone}
+		}
+		if a.Timezone == "" {
+			a.Timezone = DefaultTimezone
+		}
+		s.infos[id] = a
+	}
+	for id := range cfg.AdvertiserInfo {
+		if _, ok := s.rows[id]; !ok {
+			return nil, fmt.Errorf("emulator: tiktok: AdvertiserInfo: advertiser %q is not served", id)
+		}
 	}
 	srv, err := emulator.Start(http.HandlerFunc(s.serve))
 	if err != nil {
@@ -145,9 +185,13 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
 		fail(CodeTokenExpired, "Access token is incorrect or has been revoked.")
 		return
 	}
+	if r.Method == http.MethodGet && r.URL.Path == InfoPath {
+		s.info(w, r, reqID, fail)
+		return
+	}
 	if r.Method != http.MethodGet || r.URL.Path != ReportPath {
 		w.WriteHeader(http.StatusNotFound)
-		_, _ = w.Write([]byte("404 page not found: the emulator serves GET " + ReportPath))
+		_, _ = w.Write([]byte("404 page not found: the emulator serves GET " + ReportPath + " and " + InfoPath))
 		return
 	}
 	q := r.URL.Query()
@@ -235,6 +279,59 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
 	}))
 }
 
+// info answers GET /advertiser/info/?advertiser_ids=[…]&fields=[…] (both
+// JSON arrays; fields defaults to all of InfoFields) with data.list, one
+// element per advertiser. An advertiser that is not served is code 40001,
+// as TikTok answers for an advertiser the token may not read.
+func (s *Server) info(w http.ResponseWriter, r *http.Request, reqID string, fail func(code int, msg string)) {
+	q := r.URL.Query()
+	var ids, fields []string
+	if err := json.Unmarshal([]byte(q.Get("advertiser_ids")), &ids); err != nil || len(ids) == 0 {
+		fail(CodeInvalidParam, "advertiser_ids: must be a non-empty JSON array of strings")
+		return
+	}
+	if len(ids) > 100 {
+		fail(CodeInvalidParam, "advertiser_ids: at most 100 advertisers per call")
+		return
+	}
+	fields = InfoFields
+	if v := q.Get("fields"); v != "" {
+		fields = nil // a fresh slice: decoding into InfoFields would overwrite it
+		if err := json.Unmarshal([]byte(v), &fields); err != nil {
+			fail(CodeInvalidParam, "fields: must be a JSON array of strings")
+			return
+		}
+	}
+	for _, f := range fields {
+		if !slices.Contains(InfoFields, f) {
+			fail(CodeInvalidParam, fmt.Sprintf("fields: invalid field %s", f))
+			return
+		}
+	}
+	list := make([]map[string]any, 0, len(ids))
+	for _, id := range ids {
+		a, ok := s.infos[id]
+		if !ok {
+			fail(CodeNoPermission, fmt.Sprintf("No permission to operate advertiser %s. Please check the advertiser_id.", id))
+			return
+		}
+		e := map[string]any{"advertiser_id": id}
+		for _, f := range fields {
+			switch f {
+			case "name":
+				e[f] = a.Name
+			case "currency":
+				e[f] = a.Currency
+			case "timezone":
+				e[f] = a.Timezone
+			}
+		}
+		list = append(list, e)
+	}
+	writeBody(w, mustJSON(map[string]any{"code": CodeOK, "message": "OK", "request_id": reqID,
+		"data": map[string]any{"list": list}}))
+}
+
 // reportRow renders one row as TikTok does: every metric a string, "-" for a
 // value that does not exist (reach or video views the row lacks, and a
 // purchase value where there were no conversions).
@@ -307,7 +404,8 @@ func mustJSON(v any) string {
 
 // Advertisers maps each advertiser served to the currency of its rows (empty
 // when it has none): what a connector's advertiser_ids and
-// advertiser_currencies should say (the demo wires them into its config).
+// advertiser_currencies may say (the demo wires them into its config;
+// /advertiser/info/ serves the same currency).
 func (s *Server) Advertisers() map[string]string {
 	out := make(map[string]string, len(s.rows))
 	for id, rs := range s.rows {

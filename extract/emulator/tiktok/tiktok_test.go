@@ -111,3 +111,48 @@ func TestServer(t *testing.T) {
 		t.Errorf("ThrottleFault = %+v", f)
 	}
 }
+
+func TestAdvertiserInfo(t *testing.T) {
+	info := func(s *Server, q url.Values) map[string]any {
+		t.Helper()
+		req, err := http.NewRequestWithContext(t.Context(), http.MethodGet, s.URL+InfoPath+"?"+q.Encode(), nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		req.Header.Set("Access-Token", "tok")
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer resp.Body.Close()
+		var out map[string]any
+		if err := json.NewDecoder(resp.Body).Decode(&out); err != nil {
+			t.Fatal(err)
+		}
+		return out
+	}
+	rs := rows()
+	rs[0].AccountName = "Demo DE"
+	s, err := New(Config{AccessToken: "tok", Rows: rs, Advertisers: []string{"71", "72"},
+		AdvertiserInfo: map[string]Advertiser{"72": {Name: "Demo US", Currency: "USD", Timezone: "Etc/GMT+5"}}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	got := info(s, url.Values{"advertiser_ids": {`["71","72"]`}, "fields": {`["timezone","currency","name"]`}})
+	b, _ := json.Marshal(got["data"])
+	want := `{"list":[{"advertiser_id":"71","currency":"EUR","name":"Demo DE","timezone":"America/New_York"},` +
+		`{"advertiser_id":"72","currency":"USD","name":"Demo US","timezone":"Etc/GMT+5"}]}`
+	if got["code"] != float64(CodeOK) || string(b) != want {
+		t.Errorf("info = %v %s, want code 0 and %s", got["code"], b, want)
+	}
+	if got := info(s, url.Values{"advertiser_ids": {`["99"]`}}); got["code"] != float64(CodeNoPermission) {
+		t.Errorf("unknown advertiser: code %v, want %d", got["code"], CodeNoPermission)
+	}
+	if got := info(s, url.Values{"advertiser_ids": {`71`}}); got["code"] != float64(CodeInvalidParam) {
+		t.Errorf("advertiser_ids not a JSON array: code %v, want %d", got["code"], CodeInvalidParam)
+	}
+	if got := info(s, url.Values{"advertiser_ids": {`["71"]`}, "fields": {`["balance"]`}}); got["code"] != float64(CodeInvalidParam) {
+		t.Errorf("unknown field: code %v, want %d", got["code"], CodeInvalidParam)
+	}
+}
