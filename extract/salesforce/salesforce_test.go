@@ -158,7 +158,7 @@ func newHarness(t *testing.T, cfg salesforceemu.Config, mod func(*Settings)) *ha
 		t.Fatal(err)
 	}
 	h := &harness{emu: emu, src: src, sleeps: &sleeps{}, logs: &bytes.Buffer{}, raw: t.TempDir()}
-	src.sleep = h.sleeps.sleep
+	src.sleep = h.sleeps.Sleep
 	src.waitMin, src.waitMax = time.Second, 30*time.Second
 	return h
 }
@@ -167,15 +167,15 @@ func (h *harness) run(t *testing.T, since time.Time) (out, error) {
 	t.Helper()
 	mem := memory.NewCheckedAllocator(memory.NewGoAllocator())
 	defer mem.AssertSize(t, 0)
-	s := &sink{}
-	defer s.release()
+	s := &sink{Tables: []string{transform.Conversions, transform.Touchpoints, transform.Identities}}
+	defer s.Release()
 	req := extract.Request{
 		Since: since, Until: transform.Date(2026, 11, 22), RunID: "r1", RawDir: h.raw,
 		Logger: slog.New(slog.NewJSONHandler(h.logs, &slog.HandlerOptions{Level: slog.LevelDebug})),
 		Mem:    mem,
 	}
 	err := h.src.Extract(t.Context(), req, s)
-	o := s.out(t)
+	o := s.Out(t)
 	assertNoSecret(t, token, err, h.logs.String(), h.raw)
 	return o, err
 }
@@ -249,8 +249,8 @@ func TestExtractAgainstEmulator(t *testing.T) {
 			if n := h.emu.PendingFaults(); n != 0 {
 				t.Errorf("%d injected faults never served", n)
 			}
-			if len(h.sleeps.d) != tt.wantSleeps {
-				t.Errorf("sleeps = %v, want %d", h.sleeps.d, tt.wantSleeps)
+			if len(h.sleeps.D) != tt.wantSleeps {
+				t.Errorf("sleeps = %v, want %d", h.sleeps.D, tt.wantSleeps)
 			}
 			for _, r := range reqs {
 				if r.Header.Get("Authorization") != "Bearer "+token || r.Header.Get("Sforce-Query-Options") != "batchSize=2000" {
@@ -486,8 +486,8 @@ func TestExtractFailures(t *testing.T) {
 			if n := len(h.emu.Requests()); n != tt.wantReqs {
 				t.Errorf("requests = %d, want %d", n, tt.wantReqs)
 			}
-			if len(h.sleeps.d) != tt.wantSleep {
-				t.Errorf("sleeps = %v, want %d", h.sleeps.d, tt.wantSleep)
+			if len(h.sleeps.D) != tt.wantSleep {
+				t.Errorf("sleeps = %v, want %d", h.sleeps.D, tt.wantSleep)
 			}
 		})
 	}
