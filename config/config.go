@@ -44,6 +44,7 @@ type Config struct {
 	Sources              []SourceSpec `yaml:"-"`
 	RawSources           yaml.Node    `yaml:"sources"`
 	ExcelRowCap          int          `yaml:"excel_row_cap"`
+	QA                   QA           `yaml:"qa"`
 	secrets              []string
 	hash                 string
 	dir                  string
@@ -73,6 +74,18 @@ type Attribution struct {
 	// first and last touchpoint; the middle shares the rest.
 	PositionFirst float64 `yaml:"position_first"`
 	PositionLast  float64 `yaml:"position_last"`
+}
+
+// QA holds the tracking-QA thresholds (warnings when crossed).
+type QA struct {
+	// UTMCoverageMin is the least share of spend whose destination URLs
+	// carry utm_source, utm_medium and utm_campaign.
+	UTMCoverageMin float64 `yaml:"utm_coverage_min"`
+	// OtherShareMax is the largest share of touchpoints no rule classifies.
+	OtherShareMax float64 `yaml:"other_share_max"`
+	// ReconciliationTolerance is how far platform-reported conversions may
+	// stray from CRM-attributed ones (0.3 = ±30%).
+	ReconciliationTolerance float64 `yaml:"reconciliation_tolerance"`
 }
 
 // DuckDB holds the warehouse engine's resource limits.
@@ -202,6 +215,7 @@ func Defaults() *Config {
 		Outputs:              []string{"excel", "parquet"},
 		Channels:             Channels{Rules: DefaultChannelRules()},
 		ExcelRowCap:          100000,
+		QA:                   QA{UTMCoverageMin: 0.9, OtherShareMax: 0.05, ReconciliationTolerance: 0.3},
 	}
 }
 
@@ -481,6 +495,9 @@ func (c *Config) validate() error {
 				return bad(key+"."+field, "not a valid regular expression: %v", err)
 			}
 		}
+	}
+	if c.QA.UTMCoverageMin < 0 || c.QA.UTMCoverageMin > 1 || c.QA.OtherShareMax < 0 || c.QA.OtherShareMax > 1 || c.QA.ReconciliationTolerance < 0 {
+		return bad("qa", "shares must be between 0 and 1 and the tolerance not negative")
 	}
 	if c.ExcelRowCap < 1 {
 		return bad("excel_row_cap", "must be at least 1")

@@ -435,3 +435,33 @@ func TestAssistedHandWorked(t *testing.T) {
 		t.Errorf("assisted by campaign (-want +got):\n%s", d)
 	}
 }
+
+func TestTrackingQAHandWorked(t *testing.T) {
+	w := runTiny(t, tinyConfig())
+	// W47 of the tiny brand:
+	// - utm_coverage: no ad has a destination URL → 0 of 224.00 spend tagged
+	//   (ads a1, a2, g1) → fails its 0.9 minimum (a warning).
+	// - other: none of W47's seven touchpoints is unclassified → 0.
+	// - reconciliation: the platforms reported 0 conversions while linear
+	//   credits paid channels with facebook ½, instagram ⅓, tiktok ½, google
+	//   ⅓ → gap 0/x − 1 = −1 each, beyond ±0.3.
+	// - fx: both EUR days have rates; no duplicates, negatives or clicks
+	//   beyond impressions.
+	got := rowsOf(t, w, `SELECT check_name, coalesce(subject, '-'), severity, status, coalesce(value, -9), detail
+		FROM mart_tracking_qa ORDER BY severity, check_name, subject`)
+	want := []string{
+		"duplicate_natural_keys|ad_performance|error|pass|0.000000|0 (platform, account, ad, date) keys appear more than once",
+		"fx_rate_missing|-|error|pass|0.000000|every amount has its rate",
+		"negative_values|ad_performance|error|pass|0.000000|0 ad-days with negative spend, impressions or clicks",
+		"impossible_values|ad_performance|warn|pass|0.000000|0 ad-days with more clicks than impressions or more link clicks than clicks",
+		"reconciliation_gap|facebook|warn|fail|-1.000000|0.0 reported by the platform, 0.5 attributed by the primary model",
+		"reconciliation_gap|google|warn|fail|-1.000000|0.0 reported by the platform, 0.33 attributed by the primary model",
+		"reconciliation_gap|instagram|warn|fail|-1.000000|0.0 reported by the platform, 0.33 attributed by the primary model",
+		"reconciliation_gap|tiktok|warn|fail|-1.000000|0.0 reported by the platform, 0.5 attributed by the primary model",
+		"touchpoints_classified_other|-|warn|pass|0.000000|0 of 7 touchpoints matched no channel rule",
+		"utm_coverage|-|warn|fail|0.000000|3 ads without utm_source, utm_medium and utm_campaign in their destination URL",
+	}
+	if d := cmp.Diff(want, got); d != "" {
+		t.Errorf("mart_tracking_qa (-want +got):\n%s", d)
+	}
+}

@@ -30,19 +30,22 @@ func (w Week) Label() string {
 // This is the one place parameters are named: SQL reads exactly these.
 func ParamsFor(cfg *config.Config, week Week) Params {
 	return Params{
-		"reporting_currency":   cfg.Reporting.Currency,
-		"timezone":             cfg.Reporting.Timezone,
-		"week_start":           week.Start,
-		"week_end":             week.End(),
-		"lookback_days":        cfg.Attribution.LookbackDays,
-		"half_life_days":       cfg.Attribution.HalfLifeDays,
-		"position_first":       cfg.Attribution.PositionFirst,
-		"position_last":        cfg.Attribution.PositionLast,
-		"models":               cfg.Attribution.Models,
-		"primary_model":        cfg.Reporting.PrimaryModel,
-		"conversion_types":     cfg.Reporting.ConversionTypes,
-		"paid_channels":        cfg.Reporting.PaidChannels,
-		"paid_social_channels": cfg.Reporting.PaidSocialChannels,
+		"reporting_currency":          cfg.Reporting.Currency,
+		"timezone":                    cfg.Reporting.Timezone,
+		"week_start":                  week.Start,
+		"week_end":                    week.End(),
+		"lookback_days":               cfg.Attribution.LookbackDays,
+		"half_life_days":              cfg.Attribution.HalfLifeDays,
+		"position_first":              cfg.Attribution.PositionFirst,
+		"position_last":               cfg.Attribution.PositionLast,
+		"models":                      cfg.Attribution.Models,
+		"primary_model":               cfg.Reporting.PrimaryModel,
+		"conversion_types":            cfg.Reporting.ConversionTypes,
+		"paid_channels":               cfg.Reporting.PaidChannels,
+		"paid_social_channels":        cfg.Reporting.PaidSocialChannels,
+		"qa_utm_coverage_min":         cfg.QA.UTMCoverageMin,
+		"qa_other_share_max":          cfg.QA.OtherShareMax,
+		"qa_reconciliation_tolerance": cfg.QA.ReconciliationTolerance,
 	}
 }
 

@@ -74,6 +74,13 @@ func buildManifest(cfg *config.Config, opts Options, res *Result, finished time.
 		}
 		m.QA = append(m.QA, manifest.QAResult{Check: t.Name, Severity: t.Severity, Status: status, Value: &v, Detail: detail})
 	}
+	for _, q := range res.QA {
+		check := q.Check
+		if q.Subject != "" {
+			check += ":" + q.Subject
+		}
+		m.QA = append(m.QA, manifest.QAResult{Check: check, Severity: q.Severity, Status: q.Status, Value: q.Value, Detail: redact(q.Detail)})
+	}
 	for _, o := range res.Outputs {
 		m.Outputs = append(m.Outputs, reports.Output(o))
 	}

@@ -7,6 +7,7 @@ package pipeline
 import (
 	"context"
 	"crypto/rand"
+	"database/sql"
 	"encoding/hex"
 	"errors"
 	"fmt"
@@ -64,6 +65,7 @@ type Result struct {
 	Sources  []SourceResult
 	Models   []models.ModelResult
 	Tests    []models.TestResult
+	QA       []QACheck
 	Outputs  []Output
 	Timings  []Timing
 	started  time.Time
@@ -85,6 +87,12 @@ type Output struct {
 	Rows   int64
 	Bytes  int64
 	SHA256 string
+}
+
+// QACheck is one row of mart_tracking_qa for the run's week.
+type QACheck struct {
+	Check, Subject, Severity, Status, Detail string
+	Value                                    *float64
 }
 
 // Timing is how long a stage took.
@@ -329,6 +337,9 @@ func buildWarehouse(ctx context.Context, wh *models.Warehouse, cfg *config.Confi
 	if err != nil {
 		return err
 	}
+	if res.QA, err = readQA(ctx, tx); err != nil {
+		return err
+	}
 	var failed []models.TestResult
 	for _, t := range res.Tests {
 		if t.Passed() {
@@ -346,4 +357,27 @@ func buildWarehouse(ctx context.Context, wh *models.Warehouse, cfg *config.Confi
 		return err
 	}
 	return nil
+}
+
+// readQA reads the week's tracking-QA results for the manifest.
+func readQA(ctx context.Context, tx *models.Tx) ([]QACheck, error) {
+	rows, err := tx.QueryContext(ctx, `SELECT check_name, coalesce(subject, ''), severity, status, value, detail
+		FROM mart_tracking_qa ORDER BY severity, check_name, subject`)
+	if err != nil {
+		return nil, fmt.Errorf("tracking QA: %w", err)
+	}
+	defer rows.Close()
+	var out []QACheck
+	for rows.Next() {
+		var q QACheck
+		var v sql.NullFloat64
+		if err := rows.Scan(&q.Check, &q.Subject, &q.Severity, &q.Status, &v, &q.Detail); err != nil {
+			return nil, err
+		}
+		if v.Valid {
+			q.Value = &v.Float64
+		}
+		out = append(out, q)
+	}
+	return out, rows.Err()
 }

@@ -206,7 +206,7 @@ func TestQAFailureWithholdsOutputs(t *testing.T) {
 	if res.ExitCode != ExitQA {
 		t.Fatalf("exit %d, want %d: %v", res.ExitCode, ExitQA, res.Err)
 	}
-	if !strings.Contains(res.Err.Error(), "tests/fx_rate_missing.sql") {
+	if !strings.Contains(res.Err.Error(), "tests/tracking_qa_errors.sql") || !strings.Contains(res.Err.Error(), "fx_rate_missing") {
 		t.Errorf("the error should name the failing test: %v", res.Err)
 	}
 	if _, err := os.Stat(WorkbookPath(filepath.Join(f.dir, "out"), models.Week{Start: day("2026-11-16")})); !os.IsNotExist(err) {

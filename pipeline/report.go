@@ -222,6 +222,13 @@ func buildWorkbook(ctx context.Context, wh *models.Warehouse, cfg *config.Config
 	if err != nil {
 		return nil, err
 	}
+	qa, err := readTable(ctx, wh, "Tracking QA", `
+		SELECT status, severity, check_name AS check, subject, value, threshold, detail
+		FROM mart_tracking_qa WHERE week_start = ?::DATE
+		ORDER BY status, severity, check_name, subject`, -1, week)
+	if err != nil {
+		return nil, err
+	}
 	ledger, err := readTable(ctx, wh, "Attribution ledger", `
 		SELECT conversion_id, conversion_ts, model, position, touchpoint_id, touchpoint_ts, channel, platform,
 		       campaign_id, ad_id, credit, revenue_credit, conversion_revenue
@@ -247,6 +254,8 @@ func buildWorkbook(ctx context.Context, wh *models.Warehouse, cfg *config.Config
 				Notes: []string{"Revenue credited to each channel under each model, for conversions in the week. Markov follows its convention (the week's revenue × removal-effect share)."}},
 			{Name: "Assisted", Title: "Assisted conversions — who closes and who helps", Table: assisted,
 				Notes: []string{"Last interaction: the entity holds the conversion's last non-direct touchpoint. Assisted: it is on the path but not last. Value is the conversion's revenue."}},
+			{Name: "Tracking QA", Title: "Tracking QA — can these numbers be trusted?", Table: qa,
+				Notes: []string{"Failed checks of severity error withhold a run's outputs unless --allow-qa-failures; warnings are shown here and in the manifest."}},
 			{Name: "Attribution ledger", Title: "Credit ledger — every credited touchpoint", Table: ledger,
 				FullTableAt: filepath.Join(weekDir, "attribution_ledger.parquet"),
 				Notes:       []string{"One row per conversion, credited touchpoint and model; revenue credits add up to each conversion's revenue to the cent."}},
