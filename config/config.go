@@ -226,16 +226,16 @@ func Load(path string) (*Config, error) {
 	if err != nil {
 		return nil, &Error{File: path, Msg: err.Error()}
 	}
-	cfg, err := Parse(data, os.LookupEnv)
+	abs, err := filepath.Abs(filepath.Dir(path))
+	if err != nil {
+		return nil, err
+	}
+	cfg, err := parse(data, os.LookupEnv, abs)
 	if err != nil {
 		var ce *Error
 		if errors.As(err, &ce) {
 			ce.File = path
 		}
-		return nil, err
-	}
-	abs, err := filepath.Abs(filepath.Dir(path))
-	if err != nil {
 		return nil, err
 	}
 	cfg.dir = abs
@@ -254,8 +254,13 @@ func Load(path string) (*Config, error) {
 // resolve against it); empty for a config parsed from memory.
 func (c *Config) Dir() string { return c.dir }
 
-// Parse parses and validates a config document. lookup resolves ${NAME}.
+// Parse parses and validates a config document. lookup resolves ${NAME};
+// ${file:PATH} reads a secret file, relative paths from the working directory.
 func Parse(data []byte, lookup func(string) (string, bool)) (*Config, error) {
+	return parse(data, lookup, "")
+}
+
+func parse(data []byte, lookup func(string) (string, bool), dir string) (*Config, error) {
 	var root yaml.Node
 	if err := yaml.Unmarshal(data, &root); err != nil {
 		return nil, &Error{Msg: cleanYAMLError(err)}
@@ -264,7 +269,7 @@ func Parse(data []byte, lookup func(string) (string, bool)) (*Config, error) {
 		return nil, &Error{Msg: "the file is empty"}
 	}
 	var secrets []string
-	if err := expandEnv(root.Content[0], "", lookup, &secrets); err != nil {
+	if err := expandEnv(root.Content[0], "", lookup, dir, &secrets); err != nil {
 		return nil, err
 	}
 	cfg := Defaults()
@@ -302,12 +307,17 @@ func strictDecoder(root *yaml.Node) (*yaml.Decoder, error) {
 	return dec, nil
 }
 
-var envRef = regexp.MustCompile(`\$\{([A-Za-z_][A-Za-z0-9_]*)\}`)
+var (
+	envRef  = regexp.MustCompile(`\$\{([A-Za-z_][A-Za-z0-9_]*)\}`)
+	fileRef = regexp.MustCompile(`\$\{file:([^}]+)\}`)
+)
 var secretKey = regexp.MustCompile(`(?i)(token|secret|password|api_key|apikey|credential|private_key)`)
 
-// expandEnv replaces ${NAME} in every scalar, recording values under
-// credential-like keys as secrets.
-func expandEnv(n *yaml.Node, path string, lookup func(string) (string, bool), secrets *[]string) error {
+// expandEnv replaces ${NAME} (an environment variable) and ${file:PATH} (a
+// file's content without its trailing newline, as secret mounts provide) in
+// every scalar, recording values under credential-like keys as secrets.
+// Relative file paths resolve against dir, the config file's folder.
+func expandEnv(n *yaml.Node, path string, lookup func(string) (string, bool), dir string, secrets *[]string) error {
 	switch n.Kind {
 	case yaml.MappingNode:
 		for i := 0; i+1 < len(n.Content); i += 2 {
@@ -316,19 +326,34 @@ func expandEnv(n *yaml.Node, path string, lookup func(string) (string, bool), se
 			if path != "" {
 				p = path + "." + key
 			}
-			if err := expandEnv(n.Content[i+1], p, lookup, secrets); err != nil {
+			if err := expandEnv(n.Content[i+1], p, lookup, dir, secrets); err != nil {
 				return err
 			}
 		}
 	case yaml.SequenceNode:
 		for i, c := range n.Content {
-			if err := expandEnv(c, fmt.Sprintf("%s[%d]", path, i), lookup, secrets); err != nil {
+			if err := expandEnv(c, fmt.Sprintf("%s[%d]", path, i), lookup, dir, secrets); err != nil {
 				return err
 			}
 		}
 	case yaml.ScalarNode:
+		var fileErr error
+		out := fileRef.ReplaceAllStringFunc(n.Value, func(m string) string {
+			name := fileRef.FindStringSubmatch(m)[1]
+			if !filepath.IsAbs(name) && dir != "" {
+				name = filepath.Join(dir, name)
+			}
+			b, err := os.ReadFile(name)
+			if err != nil && fileErr == nil {
+				fileErr = err
+			}
+			return strings.TrimRight(string(b), "\r\n")
+		})
+		if fileErr != nil {
+			return &Error{Key: path, Msg: fmt.Sprintf("secret file: %v", fileErr)}
+		}
 		var missing string
-		out := envRef.ReplaceAllStringFunc(n.Value, func(m string) string {
+		out = envRef.ReplaceAllStringFunc(out, func(m string) string {
 			name := envRef.FindStringSubmatch(m)[1]
 			v, ok := lookup(name)
 			if !ok && missing == "" {

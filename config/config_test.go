@@ -2,6 +2,8 @@ package config
 
 import (
 	"errors"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 )
@@ -84,5 +86,31 @@ func TestSourceDecodeUnknownKey(t *testing.T) {
 	err = cfg.Sources[0].Decode(&s)
 	if err == nil || !strings.Contains(err.Error(), "sources.meta") || !strings.Contains(err.Error(), "acount_ids") {
 		t.Fatalf("want an error naming sources.meta and acount_ids, got %v", err)
+	}
+}
+
+// Secrets may come from files the config names (Docker/Kubernetes secret
+// mounts), relative to the config file; they are redacted like env secrets.
+func TestSecretFromFile(t *testing.T) {
+	dir := t.TempDir()
+	os.WriteFile(filepath.Join(dir, "meta_token"), []byte("EAAB-from-file\n"), 0o600)
+	cfgPath := filepath.Join(dir, "socialroi.yaml")
+	os.WriteFile(cfgPath, []byte("sources:\n  meta:\n    type: meta_ads\n    access_token: ${file:meta_token}\n"), 0o644)
+	cfg, err := Load(cfgPath)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var s struct {
+		Token string `yaml:"access_token"`
+	}
+	if err := cfg.Sources[0].Decode(&s); err != nil || s.Token != "EAAB-from-file" {
+		t.Fatalf("token %q, %v", s.Token, err)
+	}
+	if got := cfg.Redactor()("x EAAB-from-file y"); got != "x REDACTED y" {
+		t.Errorf("not redacted: %s", got)
+	}
+	os.WriteFile(cfgPath, []byte("sources:\n  meta:\n    type: meta_ads\n    access_token: ${file:missing}\n"), 0o644)
+	if _, err := Load(cfgPath); err == nil || !strings.Contains(err.Error(), "sources.meta.access_token") {
+		t.Errorf("missing secret file: %v", err)
 	}
 }
