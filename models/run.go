@@ -52,6 +52,9 @@ func (tx *Tx) RunModels(ctx context.Context, cat *Catalog, log *slog.Logger) ([]
 		r := ModelResult{Name: m.Name, Path: m.Path, Rows: n, Duration: time.Since(start)}
 		log.Debug("model built", "model", m.Name, "rows", n, "ms", r.Duration.Milliseconds())
 		out = append(out, r)
+		if tx.OnModel != nil {
+			tx.OnModel(r)
+		}
 	}
 	return out, nil
 }

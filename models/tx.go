@@ -21,6 +21,8 @@ import (
 type Tx struct {
 	w    *Warehouse
 	done bool
+	// OnModel, when set, is called after each model is built (progress).
+	OnModel func(ModelResult)
 }
 
 // Begin starts the run's transaction.

@@ -27,10 +27,11 @@ import (
 
 // DemoOptions configure `socialroi demo`.
 type DemoOptions struct {
-	OutDir  string
-	Scale   string // S, M or L
-	Logger  *slog.Logger
-	Version string
+	OutDir   string
+	Scale    string // S, M or L
+	Logger   *slog.Logger
+	Version  string
+	Progress Progress
 }
 
 // DemoWarehouse is where the demo keeps its warehouse.
@@ -250,7 +251,7 @@ sources:
 	}
 	// The last complete week of the data: the one before the day after it ends.
 	week := LastCompleteWeek(brand.Config.End.AddDate(0, 0, 1), time.UTC)
-	return Run(ctx, Options{Config: cfg, Week: week, Logger: opts.Logger, Version: opts.Version}), nil
+	return Run(ctx, Options{Config: cfg, Week: week, Logger: opts.Logger, Version: opts.Version, Progress: opts.Progress}), nil
 }
 
 // build is transform.BuildRecord with the table name first, for brevity above.

@@ -28,6 +28,7 @@ type sourceRun struct {
 	rawDir   string
 	records  map[string][]arrow.RecordBatch
 	rows     map[string]int64
+	progress SourceProgress
 	err      error
 	duration time.Duration
 }
@@ -44,6 +45,7 @@ func (s *sourceRun) Emit(table string, rec arrow.RecordBatch) error {
 	rec.Retain()
 	s.records[table] = append(s.records[table], rec)
 	s.rows[table] += rec.NumRows()
+	s.progress.Rows(rec.NumRows())
 	return nil
 }
 
@@ -134,7 +136,7 @@ func extractWindow(ctx context.Context, wh *models.Warehouse, cfg *config.Config
 // extractAll runs the sources concurrently. A source that fails is recorded
 // on its sourceRun; the others go on.
 func extractAll(ctx context.Context, wh *models.Warehouse, runID string, cfg *config.Config, week weekRange, specs []config.SourceSpec,
-	sources map[string]extract.Source, mem memory.Allocator, log *slog.Logger) ([]*sourceRun, error) {
+	sources map[string]extract.Source, mem memory.Allocator, log *slog.Logger, progress Progress) ([]*sourceRun, error) {
 	runs := make([]*sourceRun, len(specs))
 	var wg sync.WaitGroup
 	slots := make(chan struct{}, max(cfg.MaxConcurrentSources, 1))
@@ -144,12 +146,13 @@ func extractAll(ctx context.Context, wh *models.Warehouse, runID string, cfg *co
 			return nil, err
 		}
 		r := &sourceRun{
-			spec:    spec,
-			since:   since,
-			until:   until,
-			rawDir:  filepath.Join(cfg.RawDir, spec.Name, runID),
-			records: map[string][]arrow.RecordBatch{},
-			rows:    map[string]int64{},
+			spec:     spec,
+			since:    since,
+			until:    until,
+			rawDir:   filepath.Join(cfg.RawDir, spec.Name, runID),
+			records:  map[string][]arrow.RecordBatch{},
+			rows:     map[string]int64{},
+			progress: progress.Source(spec.Name),
 		}
 		runs[i] = r
 		wg.Add(1)
@@ -157,6 +160,7 @@ func extractAll(ctx context.Context, wh *models.Warehouse, runID string, cfg *co
 			defer wg.Done()
 			slots <- struct{}{}
 			defer func() { <-slots }()
+			defer func() { r.progress.Done(r.err) }() // on every path, or the bar never ends
 			start := time.Now()
 			l := log.With("source", spec.Name)
 			if err := os.MkdirAll(r.rawDir, 0o755); err != nil {

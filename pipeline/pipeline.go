@@ -50,6 +50,8 @@ type Options struct {
 	Logger          *slog.Logger
 	Version         string
 	Now             func() time.Time
+	// Progress, when set, shows the run's advance on a terminal.
+	Progress Progress
 }
 
 // Result is what a run did. ExitCode is the process exit code the CLI should
@@ -150,6 +152,10 @@ func Run(ctx context.Context, opts Options) *Result {
 	res := &Result{RunID: newRunID(now()), started: now().UTC()}
 	defer writeRunRecord(cfg, opts, res)
 	log = log.With("run_id", res.RunID)
+	progress := opts.Progress
+	if progress == nil {
+		progress = noProgress{}
+	}
 	res.Week = opts.Week
 	if res.Week.Start.IsZero() {
 		res.Week = LastCompleteWeek(now(), cfg.Location())
@@ -195,7 +201,7 @@ func Run(ctx context.Context, opts Options) *Result {
 			return fail(ExitUsage, err)
 		}
 		start := time.Now()
-		runs, err = extractAll(ctx, wh, res.RunID, cfg, week, specs, sources, mem, log)
+		runs, err = extractAll(ctx, wh, res.RunID, cfg, week, specs, sources, mem, log, progress)
 		if err != nil {
 			return fail(ExitFailure, err)
 		}
@@ -225,7 +231,7 @@ func Run(ctx context.Context, opts Options) *Result {
 	}
 
 	start := time.Now()
-	err = buildWarehouse(ctx, wh, cfg, res, runs, opts.AllowQAFailures, log)
+	err = buildWarehouse(ctx, wh, cfg, res, runs, opts.AllowQAFailures, log, progress)
 	stage("load_and_models", start)
 	if err != nil {
 		var qa *qaError
@@ -286,7 +292,7 @@ func (e *qaError) Error() string {
 
 // buildWarehouse loads the extracted records and runs the models and data
 // tests in one transaction, committing only when all of it succeeded.
-func buildWarehouse(ctx context.Context, wh *models.Warehouse, cfg *config.Config, res *Result, runs []*sourceRun, allowQA bool, log *slog.Logger) error {
+func buildWarehouse(ctx context.Context, wh *models.Warehouse, cfg *config.Config, res *Result, runs []*sourceRun, allowQA bool, log *slog.Logger, progress Progress) error {
 	tx, err := wh.Begin(ctx)
 	if err != nil {
 		return err
@@ -328,7 +334,10 @@ func buildWarehouse(ctx context.Context, wh *models.Warehouse, cfg *config.Confi
 	if err != nil {
 		return err
 	}
+	stage := progress.Stage("models", len(cat.Models))
+	tx.OnModel = func(models.ModelResult) { stage.Step() }
 	res.Models, err = tx.RunModels(ctx, cat, log)
+	stage.Done()
 	if err != nil {
 		return err
 	}

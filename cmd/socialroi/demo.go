@@ -27,8 +27,9 @@ keeps the warehouse and raw responses under DIR/demo/ for 'socialroi query'.`,
 				return err
 			}
 			res, err := pipeline.Demo(cmd.Context(), pipeline.DemoOptions{
-				OutDir: out, Scale: scale, Logger: log, Version: versionString(),
+				OutDir: out, Scale: scale, Logger: log, Version: versionString(), Progress: g.progress(),
 			})
+			g.finishProgress()
 			if err != nil {
 				return err
 			}

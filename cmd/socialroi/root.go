@@ -34,6 +34,23 @@ type globals struct {
 	logLevel  string
 	stdout    io.Writer
 	stderr    io.Writer
+	// bars draws progress on a terminal; nil otherwise (unattended runs).
+	bars *barProgress
+}
+
+// progress returns the run's progress display, or nil without a terminal.
+func (g *globals) progress() pipeline.Progress {
+	if g.bars == nil {
+		return nil
+	}
+	return g.bars
+}
+
+// finishProgress lets the bars draw their last state.
+func (g *globals) finishProgress() {
+	if g.bars != nil {
+		g.bars.Wait()
+	}
 }
 
 // timeNow is the clock, replaceable in tests.
@@ -148,16 +165,25 @@ func (g *globals) logger() (*slog.Logger, error) {
 	if err := level.UnmarshalText([]byte(g.logLevel)); err != nil {
 		return nil, usageErr("--log-level %q: use debug, info, warn or error", g.logLevel)
 	}
+	tty := false
+	if f, ok := g.stderr.(*os.File); ok && term.IsTerminal(int(f.Fd())) {
+		tty = true
+	}
 	format := g.logFormat
 	if format == "auto" {
 		format = "json"
-		if f, ok := g.stderr.(*os.File); ok && term.IsTerminal(int(f.Fd())) {
+		if tty {
 			format = "text"
 		}
 	}
 	opts := &slog.HandlerOptions{Level: level}
 	switch format {
 	case "text":
+		if tty {
+			// Progress bars on a terminal only; log lines print above them.
+			g.bars = newBarProgress(g.stderr)
+			return slog.New(slog.NewTextHandler(g.bars.Writer(), opts)), nil
+		}
 		return slog.New(slog.NewTextHandler(g.stderr, opts)), nil
 	case "json":
 		return slog.New(slog.NewJSONHandler(g.stderr, opts)), nil

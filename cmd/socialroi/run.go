@@ -100,7 +100,9 @@ func runPipeline(cmd *cobra.Command, g *globals, cfg *config.Config, o *runOpts)
 		AllowQAFailures: o.allowQAFailures,
 		Logger:          log,
 		Version:         versionString(),
+		Progress:        g.progress(),
 	})
+	g.finishProgress()
 	printResult(g, res)
 	if res.ExitCode != 0 {
 		return &exitError{code: res.ExitCode, err: res.Err}
