@@ -251,6 +251,7 @@ func buildWorkbook(ctx context.Context, wh *models.Warehouse, cfg *config.Config
 			{Name: "Channels", Title: "Channels — spend and attributed results", Table: channels,
 				Notes: []string{fmt.Sprintf("Week %s, attribution model %s. Spend is the platforms' reported spend in %s.", res.Week.Label(), model, cfg.Reporting.Currency)}},
 			{Name: "Attribution", Title: "Attribution — the models side by side", Table: attribution,
+				Chart: &excel.Chart{Title: "Revenue credited per channel, by model (" + cfg.Reporting.Currency + ")"},
 				Notes: []string{"Revenue credited to each channel under each model, for conversions in the week. Markov follows its convention (the week's revenue × removal-effect share)."}},
 			{Name: "Assisted", Title: "Assisted conversions — who closes and who helps", Table: assisted,
 				Notes: []string{"Last interaction: the entity holds the conversion's last non-direct touchpoint. Assisted: it is on the path but not last. Value is the conversion's revenue."}},

@@ -540,3 +540,23 @@ func BenchmarkWriteLedger(b *testing.B) {
 		})
 	}
 }
+
+// A sheet with a Chart gets a clustered bar chart of its numeric columns
+// by its first column, under the table.
+func TestSheetBarChart(t *testing.T) {
+	wb := sampleWorkbook()
+	wb.Sheets = wb.Sheets[:1]
+	wb.Sheets[0].Chart = &Chart{Title: "Spend and revenue by channel"}
+	f, _ := writeSample(t, wb)
+	parts := zipParts(t, f)
+	chart := parts["xl/charts/chart3.xml"] // Summary has the first two
+	if !strings.Contains(chart, "<barChart>") || !strings.Contains(chart, `barDir val="bar"`) {
+		t.Fatalf("no horizontal bar chart: %.300s", chart)
+	}
+	if !strings.Contains(chart, "Spend and revenue by channel") || !strings.Contains(chart, "Channels&#39;!$A$") {
+		t.Errorf("chart title or categories missing: %.500s", chart)
+	}
+	if !strings.Contains(parts["xl/worksheets/_rels/sheet2.xml.rels"], "drawing") {
+		t.Error("the chart is not on the Channels sheet")
+	}
+}

@@ -151,6 +151,11 @@ func (w *writer) normalSheet(s Sheet, l layout) error {
 			return fmt.Errorf("conditional format: %w", err)
 		}
 	}
+	if s.Chart != nil && l.shown > 0 {
+		if err := w.barChart(s, l.firstRow, lastRow); err != nil {
+			return fmt.Errorf("chart: %w", err)
+		}
+	}
 	// AutoFilter replaces the sheet properties, fit-to-page included.
 	return w.printSetup(name)
 }
@@ -504,4 +509,36 @@ func (w *writer) pairSheet(name, title string, header [2]string, rows [][2]strin
 		}
 	}
 	return f.SetPanes(name, &excelize.Panes{Freeze: true, YSplit: 3, TopLeftCell: "A4", ActivePane: "bottomLeft"})
+}
+
+// barChart draws s.Chart under the table: categories from the first
+// column, one series per numeric column, bars side by side.
+func (w *writer) barChart(s Sheet, first, last int) error {
+	t := s.Table
+	var series []excelize.ChartSeries
+	for c := 1; c < len(t.Columns); c++ {
+		switch t.Columns[c].Kind {
+		case reports.Money, reports.Number, reports.Integer, reports.Ratio:
+		default:
+			continue
+		}
+		series = append(series, excelize.ChartSeries{
+			Name:       absCell(s.Name, c+1, first-1),
+			Categories: absRef(s.Name, 1, first, last),
+			Values:     absRef(s.Name, c+1, first, last),
+		})
+	}
+	if len(series) == 0 {
+		return nil
+	}
+	return w.f.AddChart(s.Name, cell(1, last+3), &excelize.Chart{
+		Type:      excelize.Bar,
+		Series:    series,
+		Title:     excelize.ChartTitle{Paragraph: []excelize.RichTextRun{{Text: s.Chart.Title, Font: &excelize.Font{Bold: true, Size: 11, Color: colorInk}}}},
+		Legend:    excelize.ChartLegend{Position: "bottom"},
+		XAxis:     excelize.ChartAxis{Font: axisFont},
+		YAxis:     excelize.ChartAxis{MajorGridLines: true, Font: axisFont, NumFmt: excelize.ChartNumFmt{CustomNumFmt: `#,##0`}},
+		Dimension: excelize.ChartDimension{Width: 900, Height: uint(140 + 32*(last-first+1))},
+		Format:    excelize.GraphicOptions{OffsetX: 2, OffsetY: 4, AltText: s.Chart.Title},
+	})
 }

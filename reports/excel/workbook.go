@@ -83,6 +83,15 @@ type Sheet struct {
 	// FullTableAt is where the whole table can be found (a Parquet path),
 	// named on sheets that show only the first RowCap rows.
 	FullTableAt string
+	// Chart, when set, draws a clustered bar chart under the table: one bar
+	// group per row (labelled by the first column) and one series per
+	// numeric column. Only on sheets written in normal mode.
+	Chart *Chart
+}
+
+// Chart describes a sheet's clustered bar chart.
+type Chart struct {
+	Title string
 }
 
 // Workbook is everything the weekly workbook shows.
