@@ -209,3 +209,60 @@ func (y YAMLSettings) Decode(v any) error {
 	}
 	return nil
 }
+
+// AdRows reads the kept ad_performance records back into canonical rows.
+func (s *Sink) AdRows(t *testing.T) []transform.AdPerformanceRow {
+	t.Helper()
+	var out []transform.AdPerformanceRow
+	for _, rec := range s.recs[transform.AdPerformance] {
+		col := func(name string) arrow.Array {
+			idx := rec.Schema().FieldIndices(name)
+			if len(idx) != 1 {
+				t.Fatalf("no column %s", name)
+			}
+			return rec.Column(idx[0])
+		}
+		str := func(name string, i int) string { return col(name).(*array.String).Value(i) }
+		i64 := func(name string, i int) int64 { return col(name).(*array.Int64).Value(i) }
+		opt := func(name string, i int) *int64 {
+			if col(name).IsNull(i) {
+				return nil
+			}
+			return transform.Ptr(i64(name, i))
+		}
+		dec := func(name string, i int) decimal.Decimal {
+			return decimal.NewFromBigInt(col(name).(*array.Decimal128).Value(i).BigInt(), -4)
+		}
+		for i := range int(rec.NumRows()) {
+			out = append(out, transform.AdPerformanceRow{
+				Date:                    col("date").(*array.Date32).Value(i).ToTime().UTC(),
+				Platform:                str("platform", i),
+				AccountID:               str("account_id", i),
+				AccountName:             str("account_name", i),
+				AccountTimezone:         str("account_timezone", i),
+				CampaignID:              str("campaign_id", i),
+				CampaignName:            str("campaign_name", i),
+				AdsetID:                 str("adset_id", i),
+				AdsetName:               str("adset_name", i),
+				AdID:                    str("ad_id", i),
+				AdName:                  str("ad_name", i),
+				CreativeID:              str("creative_id", i),
+				CreativeName:            str("creative_name", i),
+				DestinationURL:          str("destination_url", i),
+				Currency:                str("currency", i),
+				Spend:                   dec("spend", i),
+				Impressions:             i64("impressions", i),
+				Reach:                   opt("reach", i),
+				Clicks:                  i64("clicks", i),
+				LinkClicks:              i64("link_clicks", i),
+				VideoViews3s:            opt("video_views_3s", i),
+				VideoCompletions:        opt("video_completions", i),
+				PlatformConversions:     col("platform_conversions").(*array.Float64).Value(i),
+				PlatformConversionValue: dec("platform_conversion_value", i),
+				Source:                  str("source", i),
+				ExtractedAt:             col("extracted_at").(*array.Timestamp).Value(i).ToTime(arrow.Microsecond).UTC(),
+			})
+		}
+	}
+	return out
+}

@@ -3,7 +3,6 @@ package googleads
 import (
 	"bytes"
 	"compress/gzip"
-	"context"
 	"errors"
 	"fmt"
 	"io"
@@ -12,9 +11,10 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
-	"sync"
 	"testing"
 	"time"
+
+	"github.com/socialroi/socialroi/extract/extracttest"
 
 	"github.com/apache/arrow-go/v18/arrow"
 	"github.com/apache/arrow-go/v18/arrow/array"
@@ -113,7 +113,10 @@ func sortRows(rows []transform.AdPerformanceRow) {
 	}
 }
 
-var decimalEqual = cmp.Comparer(func(a, b decimal.Decimal) bool { return a.Equal(b) })
+// The shared connector test helpers, under the names these tests use.
+type sleeps = extracttest.Sleeps
+
+var decimalEqual = extracttest.DecimalEqual
 
 // sink collects emitted records; it retains them as the Emitter contract says.
 type sink struct{ recs []arrow.RecordBatch }
@@ -189,19 +192,6 @@ func (s *sink) rows(t *testing.T) []transform.AdPerformanceRow {
 	return out
 }
 
-// sleeps records injected sleeps.
-type sleeps struct {
-	mu sync.Mutex
-	d  []time.Duration
-}
-
-func (s *sleeps) sleep(ctx context.Context, d time.Duration) error {
-	s.mu.Lock()
-	s.d = append(s.d, d)
-	s.mu.Unlock()
-	return ctx.Err()
-}
-
 type harness struct {
 	emu    *gademu.Server
 	src    *Source
@@ -232,7 +222,7 @@ func newHarness(t *testing.T, cfg gademu.Config, mod func(*Settings)) *harness {
 		t.Fatal(err)
 	}
 	h := &harness{emu: emu, src: src, sleeps: &sleeps{}, logs: &bytes.Buffer{}, raw: t.TempDir()}
-	src.sleep = h.sleeps.sleep
+	src.sleep = h.sleeps.Sleep
 	src.now = func() time.Time { return extractedAt }
 	src.waitMin, src.waitMax = time.Second, 30*time.Second
 	return h
@@ -381,15 +371,15 @@ func TestExtractAgainstEmulator(t *testing.T) {
 				t.Errorf("%d injected faults never served", n)
 			}
 			if tt.wantNSleeps > 0 {
-				if len(h.sleeps.d) != tt.wantNSleeps {
-					t.Errorf("sleeps = %v, want %d", h.sleeps.d, tt.wantNSleeps)
+				if len(h.sleeps.D) != tt.wantNSleeps {
+					t.Errorf("sleeps = %v, want %d", h.sleeps.D, tt.wantNSleeps)
 				}
-				for _, d := range h.sleeps.d {
+				for _, d := range h.sleeps.D {
 					if d < tt.sleepsBetween[0] || d > tt.sleepsBetween[1] {
 						t.Errorf("sleep %s outside %v", d, tt.sleepsBetween)
 					}
 				}
-			} else if diff := cmp.Diff(tt.wantSleeps, h.sleeps.d); diff != "" {
+			} else if diff := cmp.Diff(tt.wantSleeps, h.sleeps.D); diff != "" {
 				t.Errorf("sleeps (-want +got):\n%s", diff)
 			}
 			for _, r := range h.emu.Requests() {

@@ -3,9 +3,7 @@ package linkedin
 import (
 	"bytes"
 	"compress/gzip"
-	"context"
 	"errors"
-	"fmt"
 	"io"
 	"log/slog"
 	"net/http"
@@ -13,12 +11,11 @@ import (
 	"path/filepath"
 	"slices"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
-	"github.com/apache/arrow-go/v18/arrow"
-	"github.com/apache/arrow-go/v18/arrow/array"
+	"github.com/socialroi/socialroi/extract/extracttest"
+
 	"github.com/apache/arrow-go/v18/arrow/memory"
 	"github.com/google/go-cmp/cmp"
 	"github.com/shopspring/decimal"
@@ -113,95 +110,13 @@ func sortRows(rows []transform.AdPerformanceRow) {
 	})
 }
 
-var decimalEqual = cmp.Comparer(func(a, b decimal.Decimal) bool { return a.Equal(b) })
+// The shared connector test helpers, under the names these tests use.
+type (
+	sink   = extracttest.Sink
+	sleeps = extracttest.Sleeps
+)
 
-// sink collects emitted records, retaining them as the Emitter contract says.
-type sink struct{ recs []arrow.RecordBatch }
-
-func (s *sink) Emit(table string, rec arrow.RecordBatch) error {
-	if table != transform.AdPerformance {
-		return fmt.Errorf("unexpected table %s", table)
-	}
-	rec.Retain()
-	s.recs = append(s.recs, rec)
-	return nil
-}
-
-func (s *sink) release() {
-	for _, r := range s.recs {
-		r.Release()
-	}
-}
-
-// rows reads the records back into canonical rows.
-func (s *sink) rows(t *testing.T) []transform.AdPerformanceRow {
-	t.Helper()
-	var out []transform.AdPerformanceRow
-	for _, rec := range s.recs {
-		col := func(name string) arrow.Array {
-			idx := rec.Schema().FieldIndices(name)
-			if len(idx) != 1 {
-				t.Fatalf("no column %s", name)
-			}
-			return rec.Column(idx[0])
-		}
-		str := func(name string, i int) string { return col(name).(*array.String).Value(i) }
-		i64 := func(name string, i int) int64 { return col(name).(*array.Int64).Value(i) }
-		opt := func(name string, i int) *int64 {
-			if col(name).IsNull(i) {
-				return nil
-			}
-			return transform.Ptr(i64(name, i))
-		}
-		dec := func(name string, i int) decimal.Decimal {
-			return decimal.NewFromBigInt(col(name).(*array.Decimal128).Value(i).BigInt(), -4)
-		}
-		for i := range int(rec.NumRows()) {
-			out = append(out, transform.AdPerformanceRow{
-				Date:                    col("date").(*array.Date32).Value(i).ToTime().UTC(),
-				Platform:                str("platform", i),
-				AccountID:               str("account_id", i),
-				AccountName:             str("account_name", i),
-				AccountTimezone:         str("account_timezone", i),
-				CampaignID:              str("campaign_id", i),
-				CampaignName:            str("campaign_name", i),
-				AdsetID:                 str("adset_id", i),
-				AdsetName:               str("adset_name", i),
-				AdID:                    str("ad_id", i),
-				AdName:                  str("ad_name", i),
-				CreativeID:              str("creative_id", i),
-				CreativeName:            str("creative_name", i),
-				DestinationURL:          str("destination_url", i),
-				Currency:                str("currency", i),
-				Spend:                   dec("spend", i),
-				Impressions:             i64("impressions", i),
-				Reach:                   opt("reach", i),
-				Clicks:                  i64("clicks", i),
-				LinkClicks:              i64("link_clicks", i),
-				VideoViews3s:            opt("video_views_3s", i),
-				VideoCompletions:        opt("video_completions", i),
-				PlatformConversions:     col("platform_conversions").(*array.Float64).Value(i),
-				PlatformConversionValue: dec("platform_conversion_value", i),
-				Source:                  str("source", i),
-				ExtractedAt:             col("extracted_at").(*array.Timestamp).Value(i).ToTime(arrow.Microsecond).UTC(),
-			})
-		}
-	}
-	return out
-}
-
-// sleeps records injected sleeps.
-type sleeps struct {
-	mu sync.Mutex
-	d  []time.Duration
-}
-
-func (s *sleeps) sleep(ctx context.Context, d time.Duration) error {
-	s.mu.Lock()
-	s.d = append(s.d, d)
-	s.mu.Unlock()
-	return ctx.Err()
-}
+var decimalEqual = extracttest.DecimalEqual
 
 type harness struct {
 	emu    *liemu.Server
@@ -238,7 +153,7 @@ func newHarness(t *testing.T, emuCfg liemu.Config, elementCap int, mod func(*Set
 		t.Fatal(err)
 	}
 	h := &harness{emu: emu, src: src, sleeps: &sleeps{}, logs: &bytes.Buffer{}, raw: t.TempDir()}
-	src.sleep = h.sleeps.sleep
+	src.sleep = h.sleeps.Sleep
 	src.now = func() time.Time { return extractedAt }
 	src.waitMin, src.waitMax = time.Second, 30*time.Second
 	src.maxElements = elementCap
@@ -251,15 +166,15 @@ func (h *harness) run(t *testing.T) ([]transform.AdPerformanceRow, error) {
 	t.Helper()
 	mem := memory.NewCheckedAllocator(memory.NewGoAllocator())
 	defer mem.AssertSize(t, 0)
-	s := &sink{}
-	defer s.release()
+	s := &sink{Tables: []string{transform.AdPerformance}}
+	defer s.Release()
 	req := extract.Request{
 		Since: day1, Until: day20, RunID: "r1", RawDir: h.raw,
 		Logger: slog.New(slog.NewJSONHandler(h.logs, &slog.HandlerOptions{Level: slog.LevelDebug})),
 		Mem:    mem,
 	}
 	err := h.src.Extract(t.Context(), req, s)
-	rows := s.rows(t)
+	rows := s.AdRows(t)
 	h.assertNoToken(t, err)
 	return rows, err
 }
@@ -408,9 +323,9 @@ func TestExtractAgainstEmulator(t *testing.T) {
 				t.Errorf("%d injected faults never served", n)
 			}
 			if tt.wantSleeps != nil {
-				tt.wantSleeps(t, h.sleeps.d)
-			} else if len(h.sleeps.d) != 0 {
-				t.Errorf("unexpected sleeps %v", h.sleeps.d)
+				tt.wantSleeps(t, h.sleeps.D)
+			} else if len(h.sleeps.D) != 0 {
+				t.Errorf("unexpected sleeps %v", h.sleeps.D)
 			}
 			for _, r := range reqs {
 				if r.Header.Get("Authorization") != "Bearer "+token || r.Header.Get("LinkedIn-Version") != "202411" ||
@@ -517,8 +432,8 @@ func TestExtractFailures(t *testing.T) {
 			if n := len(h.emu.Requests()); n != tt.wantRequests {
 				t.Errorf("requests = %d, want %d", n, tt.wantRequests)
 			}
-			if errors.Is(err, ErrDailyLimit) && len(h.sleeps.d) != 0 {
-				t.Errorf("the daily limit must not be waited out: sleeps %v", h.sleeps.d)
+			if errors.Is(err, ErrDailyLimit) && len(h.sleeps.D) != 0 {
+				t.Errorf("the daily limit must not be waited out: sleeps %v", h.sleeps.D)
 			}
 			for _, r := range rows {
 				if errors.Is(err, ErrTruncated) && r.Date.Equal(day1) {
@@ -556,17 +471,17 @@ func TestDemoBrand(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	src.sleep = (&sleeps{}).sleep
+	src.sleep = (&sleeps{}).Sleep
 	mem := memory.NewCheckedAllocator(memory.NewGoAllocator())
 	defer mem.AssertSize(t, 0)
-	s := &sink{}
-	defer s.release()
+	s := &sink{Tables: []string{transform.AdPerformance}}
+	defer s.Release()
 	err = src.Extract(t.Context(), extract.Request{Since: b.Config.Start, Until: b.Config.End, Mem: mem, RawDir: t.TempDir()}, s)
 	if err != nil {
 		t.Fatal(err)
 	}
 	gotSpend, gotImpr, gotClicks := decimal.Zero, int64(0), int64(0)
-	rows := s.rows(t)
+	rows := s.AdRows(t)
 	for _, r := range rows {
 		gotSpend, gotImpr, gotClicks = gotSpend.Add(r.Spend), gotImpr+r.Impressions, gotClicks+r.Clicks
 		if r.CampaignName == "" || r.AdName == "" || r.CreativeName == "" || !strings.HasPrefix(r.DestinationURL, "https://shop.example.com/") {
@@ -625,11 +540,11 @@ func TestRecordedResponses(t *testing.T) {
 		t.Fatal(err)
 	}
 	src.now = func() time.Time { return extractedAt }
-	src.sleep = (&sleeps{}).sleep
+	src.sleep = (&sleeps{}).Sleep
 	mem := memory.NewCheckedAllocator(memory.NewGoAllocator())
 	defer mem.AssertSize(t, 0)
-	s := &sink{}
-	defer s.release()
+	s := &sink{Tables: []string{transform.AdPerformance}}
+	defer s.Release()
 	var logs bytes.Buffer
 	err = src.Extract(t.Context(), extract.Request{Since: transform.Date(2026, 11, 16), Until: transform.Date(2026, 11, 17), Mem: mem,
 		Logger: slog.New(slog.NewTextHandler(&logs, nil))}, s)
@@ -666,7 +581,7 @@ func TestRecordedResponses(t *testing.T) {
 			r.AdID, r.Spend, r.Impressions, r.Clicks, r.LinkClicks = "614000777", decimal.RequireFromString("5"), 100, 1, 1
 		}),
 	}
-	if diff := cmp.Diff(want, s.rows(t), decimalEqual); diff != "" {
+	if diff := cmp.Diff(want, s.AdRows(t), decimalEqual); diff != "" {
 		t.Errorf("rows (-want +got):\n%s", diff)
 	}
 	if !strings.Contains(logs.String(), "missing from the creative listing") || !strings.Contains(logs.String(), "creatives=1") {

@@ -44,8 +44,8 @@ func TestReduceData(t *testing.T) {
 		if diff := cmp.Diff([]string{"500", "500", "250", "250"}, limits(h)); diff != "" {
 			t.Errorf("limits (-want +got):\n%s", diff)
 		}
-		if len(h.sleeps.d) != 0 {
-			t.Errorf("sleeps = %v: halving needs no wait", h.sleeps.d)
+		if len(h.sleeps.D) != 0 {
+			t.Errorf("sleeps = %v: halving needs no wait", h.sleeps.D)
 		}
 		if !strings.Contains(h.logs.String(), "smaller limit") {
 			t.Errorf("halving not logged:\n%s", h.logs)
@@ -121,7 +121,7 @@ func TestAsyncReport(t *testing.T) {
 			}
 			// Sleeps per account, the same sequence twice.
 			wantSleeps := append(append([]time.Duration(nil), tt.wantSleep...), tt.wantSleep...)
-			if diff := cmp.Diff(wantSleeps, h.sleeps.d, cmpopts.EquateEmpty()); diff != "" {
+			if diff := cmp.Diff(wantSleeps, h.sleeps.D, cmpopts.EquateEmpty()); diff != "" {
 				t.Errorf("sleeps (-want +got):\n%s", diff)
 			}
 			var posts, statuses, results int

@@ -3,7 +3,6 @@ package meta
 import (
 	"bytes"
 	"compress/gzip"
-	"context"
 	"errors"
 	"fmt"
 	"io"
@@ -12,9 +11,10 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
-	"sync"
 	"testing"
 	"time"
+
+	"github.com/socialroi/socialroi/extract/extracttest"
 
 	"github.com/apache/arrow-go/v18/arrow"
 	"github.com/apache/arrow-go/v18/arrow/array"
@@ -194,7 +194,10 @@ func want(accounts []string, since, until time.Time) []transform.AdPerformanceRo
 	return out
 }
 
-var decimalEqual = cmp.Comparer(func(a, b decimal.Decimal) bool { return a.Equal(b) })
+// The shared connector test helpers, under the names these tests use.
+type sleeps = extracttest.Sleeps
+
+var decimalEqual = extracttest.DecimalEqual
 
 // sortRows orders rows like the emulator: account, date, ad, platform.
 func sortRows(rows []transform.AdPerformanceRow) {
@@ -222,19 +225,6 @@ func isAdsPath(p string) bool { return p == "/v21.0/act_111/ads" || p == "/v21.0
 
 // isAccountPath is the account read (GET /act_{id}) of either account.
 func isAccountPath(p string) bool { return p == "/v21.0/act_111" || p == "/v21.0/act_222" }
-
-// sleeps records injected sleeps.
-type sleeps struct {
-	mu sync.Mutex
-	d  []time.Duration
-}
-
-func (s *sleeps) sleep(ctx context.Context, d time.Duration) error {
-	s.mu.Lock()
-	s.d = append(s.d, d)
-	s.mu.Unlock()
-	return ctx.Err()
-}
 
 type harness struct {
 	emu    *emulator.Meta
@@ -268,7 +258,7 @@ func newHarness(t *testing.T, emuCfg emulator.MetaConfig, mod func(*Settings)) *
 		t.Fatal(err)
 	}
 	h := &harness{emu: emu, src: src, sleeps: &sleeps{}, logs: &bytes.Buffer{}, raw: t.TempDir()}
-	src.sleep = h.sleeps.sleep
+	src.sleep = h.sleeps.Sleep
 	src.now = func() time.Time { return extractedAt }
 	src.waitMin, src.waitMax = time.Second, 30*time.Second
 	return h
@@ -444,7 +434,7 @@ func TestExtractAgainstEmulator(t *testing.T) {
 				t.Errorf("%d injected faults never served", n)
 			}
 			if tt.wantSleeps != nil {
-				tt.wantSleeps(t, h.sleeps.d)
+				tt.wantSleeps(t, h.sleeps.D)
 			}
 			for _, r := range h.emu.Requests() {
 				if r.Query.Get("access_token") != token {

@@ -3,7 +3,6 @@ package tiktok
 import (
 	"bytes"
 	"compress/gzip"
-	"context"
 	"errors"
 	"fmt"
 	"io"
@@ -12,12 +11,9 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
-	"github.com/apache/arrow-go/v18/arrow"
-	"github.com/apache/arrow-go/v18/arrow/array"
 	"github.com/apache/arrow-go/v18/arrow/memory"
 	"github.com/google/go-cmp/cmp"
 	"github.com/shopspring/decimal"
@@ -25,6 +21,7 @@ import (
 	"github.com/socialroi/socialroi/extract"
 	"github.com/socialroi/socialroi/extract/emulator"
 	ttemu "github.com/socialroi/socialroi/extract/emulator/tiktok"
+	"github.com/socialroi/socialroi/extract/extracttest"
 	"github.com/socialroi/socialroi/extract/httpx"
 	"github.com/socialroi/socialroi/transform"
 )
@@ -114,7 +111,13 @@ func sortRows(rows []transform.AdPerformanceRow) {
 	}
 }
 
-var decimalEqual = cmp.Comparer(func(a, b decimal.Decimal) bool { return a.Equal(b) })
+// The shared connector test helpers, under the names these tests use.
+type (
+	sink   = extracttest.Sink
+	sleeps = extracttest.Sleeps
+)
+
+var decimalEqual = extracttest.DecimalEqual
 
 // report aims faults at the report endpoint (the advertiser info call comes
 // first and would otherwise take them).
@@ -127,94 +130,6 @@ func report(faults ...emulator.Fault) []emulator.Fault {
 		out[i] = f
 	}
 	return out
-}
-
-// sink collects emitted records; it retains them as the Emitter contract says.
-type sink struct{ recs []arrow.RecordBatch }
-
-func (s *sink) Emit(table string, rec arrow.RecordBatch) error {
-	if table != transform.AdPerformance {
-		return fmt.Errorf("unexpected table %s", table)
-	}
-	rec.Retain()
-	s.recs = append(s.recs, rec)
-	return nil
-}
-
-func (s *sink) release() {
-	for _, r := range s.recs {
-		r.Release()
-	}
-}
-
-// rows reads the records back into canonical rows.
-func (s *sink) rows(t *testing.T) []transform.AdPerformanceRow {
-	t.Helper()
-	var out []transform.AdPerformanceRow
-	for _, rec := range s.recs {
-		col := func(name string) arrow.Array {
-			idx := rec.Schema().FieldIndices(name)
-			if len(idx) != 1 {
-				t.Fatalf("no column %s", name)
-			}
-			return rec.Column(idx[0])
-		}
-		str := func(name string, i int) string { return col(name).(*array.String).Value(i) }
-		i64 := func(name string, i int) int64 { return col(name).(*array.Int64).Value(i) }
-		opt := func(name string, i int) *int64 {
-			if col(name).IsNull(i) {
-				return nil
-			}
-			return transform.Ptr(i64(name, i))
-		}
-		dec := func(name string, i int) decimal.Decimal {
-			return decimal.NewFromBigInt(col(name).(*array.Decimal128).Value(i).BigInt(), -4)
-		}
-		for i := range int(rec.NumRows()) {
-			out = append(out, transform.AdPerformanceRow{
-				Date:                    col("date").(*array.Date32).Value(i).ToTime().UTC(),
-				Platform:                str("platform", i),
-				AccountID:               str("account_id", i),
-				AccountName:             str("account_name", i),
-				AccountTimezone:         str("account_timezone", i),
-				CampaignID:              str("campaign_id", i),
-				CampaignName:            str("campaign_name", i),
-				AdsetID:                 str("adset_id", i),
-				AdsetName:               str("adset_name", i),
-				AdID:                    str("ad_id", i),
-				AdName:                  str("ad_name", i),
-				CreativeID:              str("creative_id", i),
-				CreativeName:            str("creative_name", i),
-				DestinationURL:          str("destination_url", i),
-				Currency:                str("currency", i),
-				Spend:                   dec("spend", i),
-				Impressions:             i64("impressions", i),
-				Reach:                   opt("reach", i),
-				Clicks:                  i64("clicks", i),
-				LinkClicks:              i64("link_clicks", i),
-				VideoViews3s:            opt("video_views_3s", i),
-				VideoCompletions:        opt("video_completions", i),
-				PlatformConversions:     col("platform_conversions").(*array.Float64).Value(i),
-				PlatformConversionValue: dec("platform_conversion_value", i),
-				Source:                  str("source", i),
-				ExtractedAt:             col("extracted_at").(*array.Timestamp).Value(i).ToTime(arrow.Microsecond).UTC(),
-			})
-		}
-	}
-	return out
-}
-
-// sleeps records injected sleeps.
-type sleeps struct {
-	mu sync.Mutex
-	d  []time.Duration
-}
-
-func (s *sleeps) sleep(ctx context.Context, d time.Duration) error {
-	s.mu.Lock()
-	s.d = append(s.d, d)
-	s.mu.Unlock()
-	return ctx.Err()
 }
 
 type harness struct {
@@ -249,7 +164,7 @@ func newHarness(t *testing.T, cfg ttemu.Config, mod func(*Settings)) *harness {
 		t.Fatal(err)
 	}
 	h := &harness{emu: emu, src: src, sleeps: &sleeps{}, logs: &bytes.Buffer{}, raw: t.TempDir()}
-	src.sleep = h.sleeps.sleep
+	src.sleep = h.sleeps.Sleep
 	src.now = func() time.Time { return extractedAt }
 	src.waitMin, src.waitMax = time.Second, 30*time.Second
 	return h
@@ -261,15 +176,15 @@ func (h *harness) run(t *testing.T, since, until time.Time) ([]transform.AdPerfo
 	t.Helper()
 	mem := memory.NewCheckedAllocator(memory.NewGoAllocator())
 	defer mem.AssertSize(t, 0)
-	s := &sink{}
-	defer s.release()
+	s := &sink{Tables: []string{transform.AdPerformance}}
+	defer s.Release()
 	req := extract.Request{
 		Since: since, Until: until, RunID: "r1", RawDir: h.raw,
 		Logger: slog.New(slog.NewJSONHandler(h.logs, &slog.HandlerOptions{Level: slog.LevelDebug})),
 		Mem:    mem,
 	}
 	err := h.src.Extract(t.Context(), req, s)
-	rows := s.rows(t)
+	rows := s.AdRows(t)
 	assertNoSecret(t, token, err, h.logs, h.raw)
 	return rows, err
 }
@@ -442,15 +357,15 @@ func TestExtractAgainstEmulator(t *testing.T) {
 				t.Errorf("%d injected faults never served", n)
 			}
 			if tt.wantNSleeps > 0 {
-				if len(h.sleeps.d) != tt.wantNSleeps {
-					t.Errorf("sleeps = %v, want %d", h.sleeps.d, tt.wantNSleeps)
+				if len(h.sleeps.D) != tt.wantNSleeps {
+					t.Errorf("sleeps = %v, want %d", h.sleeps.D, tt.wantNSleeps)
 				}
-				for _, d := range h.sleeps.d {
+				for _, d := range h.sleeps.D {
 					if d < tt.sleepsBetween[0] || d > tt.sleepsBetween[1] {
 						t.Errorf("sleep %s outside %v", d, tt.sleepsBetween)
 					}
 				}
-			} else if diff := cmp.Diff(tt.wantSleeps, h.sleeps.d); diff != "" {
+			} else if diff := cmp.Diff(tt.wantSleeps, h.sleeps.D); diff != "" {
 				t.Errorf("sleeps (-want +got):\n%s", diff)
 			}
 			var windows []string
