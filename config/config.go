@@ -45,6 +45,12 @@ type Config struct {
 	RawSources           yaml.Node    `yaml:"sources"`
 	ExcelRowCap          int          `yaml:"excel_row_cap"`
 	QA                   QA           `yaml:"qa"`
+	Naming               Naming       `yaml:"naming"`
+	Creative             Creative     `yaml:"creative"`
+	Organic              Organic      `yaml:"organic"`
+	Community            Community    `yaml:"community"`
+	Influencers          Influencers  `yaml:"influencers"`
+	Budget               Budget       `yaml:"budget"`
 	secrets              []string
 	hash                 string
 	dir                  string
@@ -87,6 +93,67 @@ type QA struct {
 	// stray from CRM-attributed ones (0.3 = ±30%).
 	ReconciliationTolerance float64 `yaml:"reconciliation_tolerance"`
 }
+
+// Naming holds the naming-convention templates of campaign, ad set and ad
+// names, e.g. "{objective}_{segment}_{geo}_{offer}": fields in braces
+// (NamingFields), separated by literal text. Parsed fields feed the audience
+// and creative-pattern marts; names that do not parse are counted by
+// tracking QA.
+type Naming struct {
+	Campaign string `yaml:"campaign"`
+	Adset    string `yaml:"adset"`
+	Ad       string `yaml:"ad"`
+	// Segments maps the {segment} codes used in names (case-insensitive) to
+	// audience segments (AudienceSegments). Entries given in the config are
+	// added to the defaults or override them.
+	Segments map[string]string `yaml:"segments"`
+}
+
+// Creative holds the creative-fatigue rule: a creative is fatigued when its
+// CTR fell by more than FatigueCTRDrop against its first active week while
+// its frequency (impressions / reach) exceeds FatigueFrequency.
+type Creative struct {
+	FatigueCTRDrop   float64 `yaml:"fatigue_ctr_drop"`
+	FatigueFrequency float64 `yaml:"fatigue_frequency"`
+}
+
+// Organic holds how organic posts are grouped: a post's content pillar is
+// its first tag listed in Pillars (its first tag when Pillars is empty), and
+// posts tagged with one of TrendTags are agile/trend posts, reported apart.
+type Organic struct {
+	Pillars   []string `yaml:"pillars"`
+	TrendTags []string `yaml:"trend_tags"`
+}
+
+// Community holds the community-management service level.
+type Community struct {
+	// SLAMinutes is the first-response time within which a message counts
+	// as answered in time.
+	SLAMinutes int `yaml:"sla_minutes"`
+}
+
+// Influencers holds influencer reporting rules.
+type Influencers struct {
+	// UsageRightsWarningDays: usage rights ending within this many days
+	// after the report week are flagged as expiring.
+	UsageRightsWarningDays int `yaml:"usage_rights_warning_days"`
+}
+
+// Budget holds the budget-recommendation rules.
+type Budget struct {
+	// TrailingWeeks of spend and attributed revenue fit the
+	// diminishing-returns curve behind marginal ROAS.
+	TrailingWeeks int `yaml:"trailing_weeks"`
+	// HoldBand: marginal ROAS within ±HoldBand of the target ROAS is "hold";
+	// above is "scale", below is "cut".
+	HoldBand float64 `yaml:"hold_band"`
+}
+
+// NamingFields are the fields naming templates may use.
+var NamingFields = []string{"objective", "segment", "geo", "offer", "format", "hook", "cta", "creative"}
+
+// AudienceSegments are the audience segments segment codes map to.
+var AudienceSegments = []string{"prospecting", "engaged", "existing_customers", "retargeting"}
 
 // DuckDB holds the warehouse engine's resource limits.
 type DuckDB struct {
@@ -216,6 +283,21 @@ func Defaults() *Config {
 		Channels:             Channels{Rules: DefaultChannelRules()},
 		ExcelRowCap:          100000,
 		QA:                   QA{UTMCoverageMin: 0.9, OtherShareMax: 0.05, ReconciliationTolerance: 0.3},
+		Naming: Naming{
+			Campaign: "{objective}_{segment}_{geo}_{offer}",
+			Ad:       "{format}_{hook}_{cta}_{creative}",
+			Segments: map[string]string{
+				"pr": "prospecting", "prospecting": "prospecting",
+				"eng": "engaged", "engaged": "engaged",
+				"cus": "existing_customers", "existing_customers": "existing_customers",
+				"rt": "retargeting", "retargeting": "retargeting",
+			},
+		},
+		Creative:    Creative{FatigueCTRDrop: 0.3, FatigueFrequency: 3},
+		Organic:     Organic{TrendTags: []string{"trend"}},
+		Community:   Community{SLAMinutes: 60},
+		Influencers: Influencers{UsageRightsWarningDays: 30},
+		Budget:      Budget{TrailingWeeks: 12, HoldBand: 0.1},
 	}
 }
 
@@ -523,6 +605,34 @@ func (c *Config) validate() error {
 	}
 	if c.QA.UTMCoverageMin < 0 || c.QA.UTMCoverageMin > 1 || c.QA.OtherShareMax < 0 || c.QA.OtherShareMax > 1 || c.QA.ReconciliationTolerance < 0 {
 		return bad("qa", "shares must be between 0 and 1 and the tolerance not negative")
+	}
+	for key, tmpl := range map[string]string{"naming.campaign": c.Naming.Campaign, "naming.adset": c.Naming.Adset, "naming.ad": c.Naming.Ad} {
+		if _, err := CompileTemplate(tmpl); err != nil {
+			return bad(key, "%v", err)
+		}
+	}
+	for code, seg := range c.Naming.Segments {
+		if !slices.Contains(AudienceSegments, seg) {
+			return bad("naming.segments."+code, "unknown audience segment %q (known: %s)", seg, strings.Join(AudienceSegments, ", "))
+		}
+	}
+	if c.Creative.FatigueCTRDrop <= 0 || c.Creative.FatigueCTRDrop >= 1 {
+		return bad("creative.fatigue_ctr_drop", "must be between 0 and 1 (0.3 = a 30%% drop), got %g", c.Creative.FatigueCTRDrop)
+	}
+	if c.Creative.FatigueFrequency < 0 {
+		return bad("creative.fatigue_frequency", "must not be negative")
+	}
+	if c.Community.SLAMinutes < 1 {
+		return bad("community.sla_minutes", "must be at least 1, got %d", c.Community.SLAMinutes)
+	}
+	if c.Influencers.UsageRightsWarningDays < 0 {
+		return bad("influencers.usage_rights_warning_days", "must not be negative")
+	}
+	if c.Budget.TrailingWeeks < 3 || c.Budget.TrailingWeeks > 52 {
+		return bad("budget.trailing_weeks", "must be between 3 and 52 (a curve needs at least three points), got %d", c.Budget.TrailingWeeks)
+	}
+	if c.Budget.HoldBand < 0 || c.Budget.HoldBand >= 1 {
+		return bad("budget.hold_band", "must be between 0 and 1, got %g", c.Budget.HoldBand)
 	}
 	if c.ExcelRowCap < 1 {
 		return bad("excel_row_cap", "must be at least 1")

@@ -447,6 +447,9 @@ func TestTrackingQAHandWorked(t *testing.T) {
 	//   ⅓ → gap 0/x − 1 = −1 each, beyond ±0.3.
 	// - fx: both EUR days have rates; no duplicates, negatives or clicks
 	//   beyond impressions.
+	// - naming: a1, a2 and g1 all spent in W47 and none has an ad name, so
+	//   no ad-level name parses (g1's campaign "search_brand" has two parts
+	//   of the four the campaign template wants, too) → 3 ads.
 	got := rowsOf(t, w, `SELECT check_name, coalesce(subject, '-'), severity, status, coalesce(value, -9), detail
 		FROM mart_tracking_qa ORDER BY severity, check_name, subject`)
 	want := []string{
@@ -454,6 +457,7 @@ func TestTrackingQAHandWorked(t *testing.T) {
 		"fx_rate_missing|-|error|pass|0.000000|every amount has its rate",
 		"negative_values|ad_performance|error|pass|0.000000|0 ad-days with negative spend, impressions or clicks",
 		"impossible_values|ad_performance|warn|pass|0.000000|0 ad-days with more clicks than impressions or more link clicks than clicks",
+		"naming_convention|-|warn|fail|3.000000|3 ads with spend this week have names that do not parse (ad; ad, campaign): a1 / conv_pr_us_x, a2 / conv_rt_us_y, g1 / search_brand",
 		"reconciliation_gap|facebook|warn|fail|-1.000000|0.0 reported by the platform, 0.5 attributed by the primary model",
 		"reconciliation_gap|google|warn|fail|-1.000000|0.0 reported by the platform, 0.33 attributed by the primary model",
 		"reconciliation_gap|instagram|warn|fail|-1.000000|0.0 reported by the platform, 0.33 attributed by the primary model",

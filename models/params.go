@@ -3,6 +3,9 @@ package models
 import (
 	"context"
 	"fmt"
+	"maps"
+	"slices"
+	"strings"
 	"time"
 
 	"github.com/apache/arrow-go/v18/arrow"
@@ -46,7 +49,25 @@ func ParamsFor(cfg *config.Config, week Week) Params {
 		"qa_utm_coverage_min":         cfg.QA.UTMCoverageMin,
 		"qa_other_share_max":          cfg.QA.OtherShareMax,
 		"qa_reconciliation_tolerance": cfg.QA.ReconciliationTolerance,
+		"target_roas":                 cfg.Reporting.TargetROAS,
+		"target_cac":                  cfg.TargetCAC().String(),
+		"fatigue_ctr_drop":            cfg.Creative.FatigueCTRDrop,
+		"fatigue_frequency":           cfg.Creative.FatigueFrequency,
+		"organic_pillars":             nonNil(cfg.Organic.Pillars),
+		"organic_trend_tags":          nonNil(cfg.Organic.TrendTags),
+		"community_sla_minutes":       cfg.Community.SLAMinutes,
+		"usage_rights_warning_days":   cfg.Influencers.UsageRightsWarningDays,
+		"budget_trailing_weeks":       cfg.Budget.TrailingWeeks,
+		"budget_hold_band":            cfg.Budget.HoldBand,
 	}
+}
+
+// nonNil keeps an empty list a list: a nil slice would bind as NULL.
+func nonNil(s []string) []string {
+	if s == nil {
+		return []string{}
+	}
+	return s
 }
 
 var (
@@ -60,6 +81,15 @@ var (
 		{Name: "referrer", Type: arrow.BinaryTypes.String},
 		{Name: "interaction", Type: arrow.BinaryTypes.String},
 	}, nil)
+	namingFieldsSchema = arrow.NewSchema([]arrow.Field{
+		{Name: "level", Type: arrow.BinaryTypes.String},
+		{Name: "field", Type: arrow.BinaryTypes.String},
+		{Name: "pattern", Type: arrow.BinaryTypes.String},
+	}, nil)
+	audienceSegmentsSchema = arrow.NewSchema([]arrow.Field{
+		{Name: "code", Type: arrow.BinaryTypes.String},
+		{Name: "segment", Type: arrow.BinaryTypes.String},
+	}, nil)
 	platformPatternsSchema = arrow.NewSchema([]arrow.Field{
 		{Name: "pattern_order", Type: arrow.PrimitiveTypes.Int64},
 		{Name: "platform", Type: arrow.BinaryTypes.String},
@@ -68,7 +98,10 @@ var (
 )
 
 // LoadConfigTables replaces the tables SQL reads configuration from:
-// channel_rules and platform_patterns.
+// channel_rules, platform_patterns, naming_fields (level campaign|adset|ad,
+// field, pattern: field ” is the whole-name pattern, any other row's
+// pattern captures that field in group 1) and audience_segments (code in
+// lower case, segment).
 func (tx *Tx) LoadConfigTables(ctx context.Context, cfg *config.Config) error {
 	mem := memory.DefaultAllocator
 	rb := array.NewRecordBuilder(mem, channelRulesSchema)
@@ -94,5 +127,45 @@ func (tx *Tx) LoadConfigTables(ctx context.Context, cfg *config.Config) error {
 	}
 	patterns := pb.NewRecordBatch()
 	defer patterns.Release()
-	return tx.Replace(ctx, "platform_patterns", platformPatternsSchema, []arrow.RecordBatch{patterns})
+	if err := tx.Replace(ctx, "platform_patterns", platformPatternsSchema, []arrow.RecordBatch{patterns}); err != nil {
+		return err
+	}
+
+	nb := array.NewRecordBuilder(mem, namingFieldsSchema)
+	defer nb.Release()
+	for _, level := range []struct{ name, tmpl string }{
+		{"campaign", cfg.Naming.Campaign}, {"adset", cfg.Naming.Adset}, {"ad", cfg.Naming.Ad},
+	} {
+		t, err := config.CompileTemplate(level.tmpl)
+		if err != nil {
+			return fmt.Errorf("naming.%s: %w", level.name, err)
+		}
+		if t == nil {
+			continue
+		}
+		add := func(field, pattern string) {
+			nb.Field(0).(*array.StringBuilder).Append(level.name)
+			nb.Field(1).(*array.StringBuilder).Append(field)
+			nb.Field(2).(*array.StringBuilder).Append(pattern)
+		}
+		add("", t.Pattern)
+		for _, f := range t.Fields {
+			add(f, t.FieldPatterns[f])
+		}
+	}
+	naming := nb.NewRecordBatch()
+	defer naming.Release()
+	if err := tx.Replace(ctx, "naming_fields", namingFieldsSchema, []arrow.RecordBatch{naming}); err != nil {
+		return err
+	}
+
+	sb := array.NewRecordBuilder(mem, audienceSegmentsSchema)
+	defer sb.Release()
+	for _, code := range slices.Sorted(maps.Keys(cfg.Naming.Segments)) {
+		sb.Field(0).(*array.StringBuilder).Append(strings.ToLower(code))
+		sb.Field(1).(*array.StringBuilder).Append(cfg.Naming.Segments[code])
+	}
+	segments := sb.NewRecordBatch()
+	defer segments.Release()
+	return tx.Replace(ctx, "audience_segments", audienceSegmentsSchema, []arrow.RecordBatch{segments})
 }

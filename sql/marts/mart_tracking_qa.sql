@@ -28,6 +28,26 @@ utm_coverage AS (
     FROM tagged
 ),
 
+naming AS (
+    -- names that do not follow the naming templates (config naming): their
+    -- spend still counts everywhere, but audience and creative-pattern marts
+    -- cannot place it
+    SELECT
+        'naming_convention',
+        NULL,
+        'warn',
+        count(*)::DOUBLE AS value,
+        0::DOUBLE AS threshold,
+        count(*) = 0,
+        CASE WHEN count(*) = 0 THEN 'every ad with spend this week follows the naming templates'
+            ELSE count(*) || ' ads with spend this week have names that do not parse (' || string_agg(DISTINCT unparsed_levels, '; ' ORDER BY unparsed_levels) || '): '
+                || string_agg(coalesce(ad_name, ad_id) || ' / ' || coalesce(campaign_name, campaign_id), ', ' ORDER BY ad_id)
+        END
+    FROM int_ads
+    WHERE NOT names_parsed
+      AND ad_id IN (SELECT ad_id FROM week_ads WHERE spend_reporting > 0)
+),
+
 other_share AS (
     SELECT
         'touchpoints_classified_other',
@@ -147,6 +167,7 @@ SELECT
     detail
 FROM (
     SELECT * FROM utm_coverage
+    UNION ALL SELECT * FROM naming
     UNION ALL SELECT * FROM other_share
     UNION ALL SELECT * FROM reconciliation
     UNION ALL SELECT * FROM fx_missing

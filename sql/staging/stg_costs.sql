@@ -7,11 +7,11 @@ WITH rates AS (
 
 costs AS (
     SELECT date, 'influencer' AS channel, 'influencer ' || kind || ' ' || creator_id AS description,
-        amount, currency, creator_id
+        kind, amount, currency, creator_id
     FROM influencer_costs
     WHERE kind <> 'whitelisting'
     UNION ALL
-    SELECT date, channel, description, amount, currency, NULL AS creator_id
+    SELECT date, channel, description, 'other' AS kind, amount, currency, NULL AS creator_id
     FROM other_costs
 )
 
@@ -20,6 +20,7 @@ SELECT
     date_trunc('week', c.date)::DATE AS week_start,
     c.channel,
     c.description,
+    c.kind,
     c.creator_id,
     c.amount,
     c.currency,

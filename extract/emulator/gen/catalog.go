@@ -88,13 +88,13 @@ var campaignSpecs = []campaignSpec{
 		}},
 
 	{platform: "tiktok", name: "conv_pr_de_20off", objective: "CONVERSIONS", segment: "pr", adset: "pr_de_interest-fashion",
-		cpm: 6, ctr: 0.008, freq: 1.3, ads: []adSpec{
+		cpm: 9, ctr: 0.008, freq: 1.3, ads: []adSpec{
 			{"video_ugc-unboxing_shop-now_cr012", "cr012", "video", "/products/hoodie", 22, 0.02},
 			{"video_trend-sound_shop-now_cr018", "cr018", "video", "/products/tee", 18, 0.04},
 			{"video_creator-tom_get-offer_cr019", "cr019", "video", "/pages/sale", 16, 0},
 		}},
 	{platform: "tiktok", name: "conv_pr_fr_free-shipping", objective: "CONVERSIONS", segment: "pr", adset: "pr_fr_broad",
-		cpm: 5.5, ctr: 0.008, freq: 1.3, startWeek: 4, ads: []adSpec{
+		cpm: 8.5, ctr: 0.008, freq: 1.3, startWeek: 4, ads: []adSpec{
 			{"video_before-after_shop-now_cr017", "cr017", "video", "/products/tee", 18, 0},
 			{"video_ugc-unboxing_shop-now_cr012", "cr012", "video", "/products/hoodie", 16, 0},
 		}},

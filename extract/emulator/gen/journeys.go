@@ -39,7 +39,7 @@ var lifts = []ChannelEffect{
 	{Channel: "organic_social", Platform: "tiktok", Lift: 0.005},
 	{Channel: "paid_search", Platform: "google", Lift: 0.009},
 	{Channel: "paid_social", Platform: "facebook", Lift: 0.015},
-	{Channel: "paid_social", Platform: "instagram", Lift: 0.018},
+	{Channel: "paid_social", Platform: "instagram", Lift: 0.024},
 	{Channel: "paid_social", Platform: "linkedin", Lift: 0.009},
 	{Channel: "paid_social", Platform: "tiktok", Lift: 0.011},
 	{Channel: "referral", Lift: 0.007},

@@ -1,0 +1,129 @@
+-- Delivery, cost and attributed results per week, model and ad (with its
+-- platform, campaign, ad set, creative key and parsed name fields): the
+-- finest grain of paid media, from which the campaign, audience and
+-- creative marts roll up. Spend does not depend on the model, so each
+-- model's rows carry the same delivery figures.
+--   roas           attributed_revenue / spend
+--   platform_roas  platform-reported conversion value / spend
+--   cpa            spend / attributed conversions
+--   cac            spend / attributed new customers
+WITH
+-- Attributed results of paid touchpoints. A touchpoint's ad comes from
+-- utm_content; its campaign from the ad (int_ads), else from utm_campaign,
+-- so a campaign launched without utm_campaign still gets its credit through
+-- its ads. Credit without a known ad or campaign stays, with NULL ids: the
+-- marts show it rather than lose it.
+credits AS (
+    SELECT
+        l.week_start,
+        l.model,
+        coalesce(l.platform, a.platform) AS platform,
+        l.channel,
+        coalesce(a.campaign_id, l.campaign_id) AS campaign_id,
+        a.adset_id,
+        CASE WHEN a.ad_id IS NOT NULL THEN l.ad_id END AS ad_id,
+        sum(l.credit::DECIMAL(38, 18))::DOUBLE AS attributed_conversions,
+        sum(l.revenue_credit) AS attributed_revenue,
+        sum(CASE WHEN l.is_new_customer THEN l.credit ELSE 0 END::DECIMAL(38, 18))::DOUBLE AS attributed_new_customers
+    FROM attribution_ledger AS l
+    LEFT JOIN int_ads AS a ON a.ad_id = l.ad_id
+    WHERE list_contains(getvariable('paid_channels'), l.channel)
+      AND l.week_start <= getvariable('week_start')
+    GROUP BY ALL
+),
+
+delivery AS (
+    SELECT
+        week_start,
+        platform,
+        channel,
+        campaign_id,
+        adset_id,
+        ad_id,
+        sum(spend_reporting) AS spend,
+        sum(impressions) AS impressions,
+        sum(reach) AS reach,
+        sum(clicks) AS clicks,
+        sum(link_clicks) AS link_clicks,
+        sum(video_views_3s) AS video_views_3s,
+        sum(platform_conversions::DECIMAL(38, 18))::DOUBLE AS platform_conversions,
+        sum(platform_conversion_value_reporting) AS platform_conversion_value
+    FROM stg_ad_performance
+    WHERE week_start <= getvariable('week_start')
+    GROUP BY ALL
+),
+
+models AS (
+    SELECT unnest(getvariable('models')::VARCHAR[]) AS model
+),
+
+delivery_by_model AS (
+    SELECT d.*, m.model
+    FROM delivery AS d
+    CROSS JOIN models AS m
+),
+
+joined AS (
+    SELECT
+        coalesce(d.week_start, c.week_start) AS week_start,
+        coalesce(d.model, c.model) AS model,
+        coalesce(d.platform, c.platform) AS platform,
+        coalesce(d.channel, c.channel) AS channel,
+        coalesce(d.campaign_id, c.campaign_id) AS campaign_id,
+        coalesce(d.adset_id, c.adset_id) AS adset_id,
+        coalesce(d.ad_id, c.ad_id) AS ad_id,
+        coalesce(d.spend, 0)::DECIMAL(18, 2) AS spend,
+        coalesce(d.impressions, 0) AS impressions,
+        d.reach,
+        coalesce(d.clicks, 0) AS clicks,
+        coalesce(d.link_clicks, 0) AS link_clicks,
+        d.video_views_3s,
+        coalesce(d.platform_conversions, 0) AS platform_conversions,
+        coalesce(d.platform_conversion_value, 0)::DECIMAL(18, 2) AS platform_conversion_value,
+        coalesce(c.attributed_conversions, 0) AS attributed_conversions,
+        coalesce(c.attributed_revenue, 0)::DECIMAL(18, 2) AS attributed_revenue,
+        coalesce(c.attributed_new_customers, 0) AS attributed_new_customers
+    FROM delivery_by_model AS d
+    FULL OUTER JOIN credits AS c
+        ON c.week_start = d.week_start
+        AND c.model = d.model
+        AND c.platform = d.platform
+        AND c.ad_id = d.ad_id
+)
+
+SELECT
+    j.week_start,
+    j.model,
+    j.platform,
+    j.channel,
+    j.campaign_id,
+    a.campaign_name,
+    j.adset_id,
+    a.adset_name,
+    j.ad_id,
+    a.ad_name,
+    a.creative_key,
+    a.audience_segment,
+    a.objective,
+    a.offer,
+    a.format,
+    a.hook,
+    a.cta,
+    j.spend,
+    j.impressions,
+    j.reach,
+    j.clicks,
+    j.link_clicks,
+    j.video_views_3s,
+    j.platform_conversions,
+    j.platform_conversion_value,
+    j.attributed_conversions,
+    j.attributed_revenue,
+    j.attributed_new_customers,
+    CASE WHEN j.spend > 0 THEN j.attributed_revenue / j.spend END::DOUBLE AS roas,
+    CASE WHEN j.spend > 0 THEN j.platform_conversion_value / j.spend END::DOUBLE AS platform_roas,
+    CASE WHEN j.attributed_conversions > 0 THEN round(j.spend / j.attributed_conversions, 2) END::DECIMAL(18, 2) AS cpa,
+    CASE WHEN j.attributed_new_customers > 0 THEN round(j.spend / j.attributed_new_customers, 2) END::DECIMAL(18, 2) AS cac
+FROM joined AS j
+LEFT JOIN int_ads AS a ON a.ad_id = j.ad_id
+ORDER BY j.week_start, j.model, j.platform, j.campaign_id, j.adset_id, j.ad_id

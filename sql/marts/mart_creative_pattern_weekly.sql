@@ -1,0 +1,31 @@
+-- Which creative pattern to repeat: per week, model and the parsed format,
+-- hook, offer and call to action of ad and campaign names, the spend and
+-- attributed return of every ad that shares the pattern. Fields of names
+-- that do not follow the conventions show as '(unparsed)'.
+WITH rolled AS (
+    SELECT
+        week_start,
+        model,
+        coalesce(format, '(unparsed)') AS format,
+        coalesce(hook, '(unparsed)') AS hook,
+        coalesce(offer, '(unparsed)') AS offer,
+        coalesce(cta, '(unparsed)') AS cta,
+        count(DISTINCT creative_key) AS creatives,
+        count(DISTINCT ad_id) AS ads,
+        sum(spend) AS spend,
+        sum(impressions) AS impressions,
+        sum(clicks) AS clicks,
+        sum(attributed_conversions::DECIMAL(38, 18))::DOUBLE AS attributed_conversions,
+        sum(attributed_revenue) AS attributed_revenue
+    FROM mart_ad_weekly
+    WHERE ad_id IS NOT NULL
+    GROUP BY ALL
+)
+
+SELECT
+    *,
+    CASE WHEN impressions > 0 THEN clicks / impressions END::DOUBLE AS ctr,
+    CASE WHEN spend > 0 THEN attributed_revenue / spend END::DOUBLE AS roas,
+    CASE WHEN attributed_conversions > 0 THEN round(spend / attributed_conversions, 2) END::DECIMAL(18, 2) AS cpa
+FROM rolled
+ORDER BY week_start, model, spend DESC, format, hook, offer, cta
