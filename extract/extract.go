@@ -28,6 +28,14 @@ type Source interface {
 	Extract(ctx context.Context, req Request, emit Emitter) error
 }
 
+// Snapshotter is implemented by sources whose every extract is the whole
+// of the tables they emit, such as a registry file: the load replaces those
+// tables' rows instead of upserting them, so a row deleted at the source is
+// deleted in the warehouse too.
+type Snapshotter interface {
+	Snapshot() bool
+}
+
 // Emitter receives the records a source extracts, by canonical table name.
 type Emitter interface {
 	Emit(table string, rec arrow.RecordBatch) error

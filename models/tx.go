@@ -62,7 +62,11 @@ func (tx *Tx) Rollback() error {
 // is deleted before the new rows go in. That is how a source's re-extracted
 // window (a restatement) replaces the old one, including rows that no longer
 // exist at the source.
+//
+// A Scope with All set replaces the whole table: the source's records are
+// a complete snapshot of it.
 type Scope struct {
+	All        bool
 	Column     string
 	Value      string
 	DateColumn string
@@ -101,7 +105,11 @@ func (tx *Tx) Load(ctx context.Context, table string, recs []arrow.RecordBatch, 
 	if _, err := tx.w.conn.ExecContext(ctx, del); err != nil {
 		return 0, fmt.Errorf("load %s: replace by natural key: %w", table, err)
 	}
-	if scope != nil {
+	if scope != nil && scope.All {
+		if _, err := tx.w.conn.ExecContext(ctx, "DELETE FROM "+Ident(table)); err != nil {
+			return 0, fmt.Errorf("load %s: replace all: %w", table, err)
+		}
+	} else if scope != nil {
 		q := fmt.Sprintf("DELETE FROM %s WHERE %s = ? AND %s BETWEEN ? AND ?",
 			Ident(table), Ident(scope.Column), Ident(scope.DateColumn))
 		if _, err := tx.w.conn.ExecContext(ctx, q, scope.Value, scope.Since, scope.Until); err != nil {

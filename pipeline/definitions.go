@@ -39,5 +39,35 @@ func Definitions(cfg *config.Config, week models.Week) [][2]string {
 		{"Blended CAC", "Total cost / all new customers of the week."},
 		{"CPA", "Spend / attributed conversions."},
 		{"Targets", fmt.Sprintf("ROAS below %.2f and CAC above %s %s are flagged.", r.TargetROAS, r.TargetCAC, r.Currency)},
+		{"Platform ROAS", "The platform's own reported conversion value / spend: what the ad manager claims."},
+		{"Reconciliation gap", "Platform-reported conversions / conversions the primary model credits to the platform − 1. Positive: the platform claims more than the CRM data supports."},
+		{"Naming conventions", fmt.Sprintf("Campaign names follow %q, ad set names %q and ad names %q. Parsed fields give the audience segment (mapped from {segment}) and the creative pattern (format, hook, offer, cta). Names that do not parse keep their spend, shown as unknown or (unparsed), and are counted by Tracking QA.",
+			cfg.Naming.Campaign, cfg.Naming.Adset, cfg.Naming.Ad)},
+		{"Creative key", "The same asset across ads and platforms: the {creative} field of the ad name, else the platform's creative id (which differs per platform), else the ad id."},
+		{"CTR, CPC, CPM", "Clicks / impressions; spend / clicks; spend / impressions × 1000."},
+		{"Thumb-stop rate", "3-second video views / impressions of the video ads."},
+		{"Creative fatigue", fmt.Sprintf("On one audience (platform and ad set), CTR fell by more than %.0f%% against that audience's first active week while frequency (impressions / reach) was above %g.",
+			cfg.Creative.FatigueCTRDrop*100, cfg.Creative.FatigueFrequency)},
+		{"Influencer credit", fmt.Sprintf("A creator's promo code on an order (matched ignoring case) credits that creator 100%% (rule promo_code; two creators' codes split it). Otherwise the creator's link touchpoints on the path take their %s credit (rule tracked_link). A creator touchpoint that got no credit is an assist.", r.PrimaryModel)},
+		{"Creator cost and ROI", "Fees + product + bonuses + spend on ads whitelisted on the creator's handle. ROI = (attributed revenue − cost) / cost. Creator CAC = cost / attributed new customers."},
+		{"Usage rights", fmt.Sprintf("Expiring: the rights end within %d days after the report week. Expired: they ended and whitelisted ads still spent.", cfg.Influencers.UsageRightsWarningDays)},
+		{"Engagement rate", "(likes + comments + shares + saves) / impressions, and the same / reach. Posts count in the week they were published, at their latest snapshot."},
+		{"Content pillar and trend posts", fmt.Sprintf("A post's pillar is its first tag among %s; trend posts carry one of the tags %s and are reported apart.",
+			orAll(cfg.Organic.Pillars, "its tags (the first one)"), orAll(cfg.Organic.TrendTags, "(none configured)"))},
+		{"Organic sessions", "Clicks whose utm_content is a post's id; their conversions and revenue are the primary model's credit."},
+		{"Community", fmt.Sprintf("Median and 90th-percentile minutes to first response (answered messages, interpolated); within SLA: answered within %d minutes, of all messages; resolution rate: resolved / messages; pipeline: revenue of the CRM records of leads created from messages.", cfg.Community.SLAMinutes)},
+		{"Landing page conversion rate", "Sessions on the page that were the last session before a conversion / sessions on the page. A page far below its channel's rate leaks."},
+		{"Budget stage gate", "Days since a campaign first spent: 1–30 validate tracking and baseline CAC (hold), 31–60 iterate creative and audience, 61–90 scale or cut, then mature."},
+		{"Marginal ROAS", fmt.Sprintf("The return on the next dollar: revenue is modelled as a · spend^b over the trailing %d weeks (diminishing returns, 0.1 ≤ b ≤ 1, b fitted once per level across all platforms or campaigns by a within-entity log-log regression), and marginal ROAS is its slope at this week's spend, b × a × spend^(b−1). Ranked across platforms: where the next dollar earns most.", cfg.Budget.TrailingWeeks)},
+		{"Budget action", fmt.Sprintf("Scale when marginal ROAS is above %.2f × (1 + %.0f%%) and CAC is within target; cut when it is below %.2f × (1 − %.0f%%) or CAC is above target by more than %.0f%%; hold otherwise and while validating.",
+			r.TargetROAS, cfg.Budget.HoldBand*100, r.TargetROAS, cfg.Budget.HoldBand*100, cfg.Budget.HoldBand*100)},
 	}
+}
+
+// orAll lists values, or says what applies when there are none.
+func orAll(values []string, none string) string {
+	if len(values) == 0 {
+		return none
+	}
+	return strings.Join(values, ", ")
 }

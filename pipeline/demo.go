@@ -141,8 +141,11 @@ reporting:
   conversion_types: [purchase]
   target_roas: 2.0
   target_cac: "80.00"
+organic:
+  pillars: [%s]
+  trend_tags: [%s]
 sources:
-`, DemoWarehouse(opts.OutDir), filepath.Join(demoDir, "raw"), opts.OutDir)
+`, DemoWarehouse(opts.OutDir), filepath.Join(demoDir, "raw"), opts.OutDir, strings.Join(gen.Pillars, ", "), gen.TrendTag)
 
 	// Ad platforms with an emulator go through their connector; the rest of
 	// the delivery comes in as a canonical file.
@@ -196,7 +199,7 @@ sources:
 		}
 	}
 
-	// CRM, web, social and registry data are canonical files read by the
+	// CRM, web, social and finance data are canonical files read by the
 	// files source.
 	mem := memory.DefaultAllocator
 	write := func(name string, rec arrow.RecordBatch, err error) (string, error) {
@@ -221,7 +224,7 @@ sources:
 	}{
 		{"web", []string{transform.Touchpoints, transform.Conversions, transform.Identities}},
 		{"social", []string{transform.OrganicPosts, transform.CommunityMessages}},
-		{"registry", []string{transform.Influencers, transform.InfluencerCosts, transform.FXRates, transform.OtherCosts}},
+		{"finance", []string{transform.FXRates, transform.OtherCosts}},
 	} {
 		fmt.Fprintf(&doc, "  %s:\n    type: files\n    tables:\n", fs.source)
 		for _, table := range fs.tables {
@@ -233,6 +236,17 @@ sources:
 			fmt.Fprintf(&doc, "      %s: %q\n", table, path)
 		}
 	}
+	// Creators and their costs come from the registry file finance keeps.
+	registryYAML, err := brand.RegistryYAML()
+	if err != nil {
+		return nil, err
+	}
+	registryPath := filepath.Join(dataDir, "influencers.yaml")
+	if err := os.WriteFile(registryPath, registryYAML, 0o644); err != nil {
+		return nil, fmt.Errorf("demo data: %w", err)
+	}
+	fmt.Fprintf(&doc, "  influencers:\n    type: influencer_registry\n    path: %q\n", registryPath)
+
 	if len(otherRows) > 0 {
 		name, rec, err := build(mem, transform.AdPerformance, otherRows)
 		path, err := write(name+"_other_platforms", rec, err)

@@ -31,6 +31,8 @@ type sourceRun struct {
 	progress SourceProgress
 	err      error
 	duration time.Duration
+	// snapshot: the source's tables are whole each time (extract.Snapshotter)
+	snapshot bool
 }
 
 // Emit keeps a source's records for loading; it takes its own reference.
@@ -153,6 +155,9 @@ func extractAll(ctx context.Context, wh *models.Warehouse, runID string, cfg *co
 			records:  map[string][]arrow.RecordBatch{},
 			rows:     map[string]int64{},
 			progress: progress.Source(spec.Name),
+		}
+		if s, ok := sources[spec.Name].(extract.Snapshotter); ok {
+			r.snapshot = s.Snapshot()
 		}
 		runs[i] = r
 		wg.Add(1)

@@ -19,6 +19,7 @@ import (
 	"github.com/apache/arrow-go/v18/arrow/memory"
 
 	"github.com/socialroi/socialroi/config"
+	"github.com/socialroi/socialroi/extract"
 	"github.com/socialroi/socialroi/models"
 	"github.com/socialroi/socialroi/models/attribution"
 	sqlfiles "github.com/socialroi/socialroi/sql"
@@ -172,6 +173,22 @@ func Run(ctx context.Context, opts Options) *Result {
 		res.Timings = append(res.Timings, Timing{Stage: name, Seconds: time.Since(start).Seconds()})
 	}
 
+	// Sources are built (and their settings checked, a registry file read)
+	// before the warehouse is touched, so a bad config changes nothing.
+	var (
+		specs   []config.SourceSpec
+		sources map[string]extract.Source
+	)
+	if !opts.SkipExtract {
+		var err error
+		if specs, err = selectSources(cfg, opts.Sources); err != nil {
+			return fail(ExitUsage, err)
+		}
+		if sources, err = buildSources(specs); err != nil {
+			return fail(ExitUsage, err)
+		}
+	}
+
 	if err := os.MkdirAll(filepath.Dir(cfg.Warehouse), 0o755); err != nil {
 		return fail(ExitFailure, fmt.Errorf("warehouse: %w", err))
 	}
@@ -192,14 +209,6 @@ func Run(ctx context.Context, opts Options) *Result {
 	mem := memory.DefaultAllocator
 	var runs []*sourceRun
 	if !opts.SkipExtract {
-		specs, err := selectSources(cfg, opts.Sources)
-		if err != nil {
-			return fail(ExitUsage, err)
-		}
-		sources, err := buildSources(specs)
-		if err != nil {
-			return fail(ExitUsage, err)
-		}
 		start := time.Now()
 		runs, err = extractAll(ctx, wh, res.RunID, cfg, week, specs, sources, mem, log, progress)
 		if err != nil {
@@ -309,7 +318,10 @@ func buildWarehouse(ctx context.Context, wh *models.Warehouse, cfg *config.Confi
 				continue
 			}
 			var scope *models.Scope
-			if table == transform.AdPerformance {
+			switch {
+			case r.snapshot:
+				scope = &models.Scope{All: true}
+			case table == transform.AdPerformance:
 				// The source re-extracted this window: what it no longer
 				// reports for it is gone at the source too.
 				scope = &models.Scope{Column: "source", Value: r.spec.Name, DateColumn: "date", Since: r.since, Until: r.until}

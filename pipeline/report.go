@@ -184,20 +184,27 @@ func recoverOutputs(outDir string, week models.Week, log *slog.Logger) {
 	}
 }
 
+// sheetSpec is one table sheet of the workbook: the query that fills it
+// (its ? arguments are the report week, then the primary model, as the
+// query needs them) and how it is presented.
+type sheetSpec struct {
+	name, title string
+	query       string
+	args        []any
+	notes       []string
+	chart       *excel.Chart
+	// capped sheets show the first excel_row_cap rows and name fullTable's
+	// Parquet file, where the rest is
+	capped    bool
+	fullTable string
+}
+
 // buildWorkbook reads what the workbook shows from the warehouse.
 func buildWorkbook(ctx context.Context, wh *models.Warehouse, cfg *config.Config, opts Options, res *Result, weekDir string) (*excel.Workbook, error) {
 	model := cfg.Reporting.PrimaryModel
 	week := res.Week.Start.Format(time.DateOnly)
+	cur := cfg.Reporting.Currency
 	kpi, err := readTable(ctx, wh, "mart_kpi_summary", "SELECT * FROM mart_kpi_summary ORDER BY week_start, model", -1)
-	if err != nil {
-		return nil, err
-	}
-	channels, err := readTable(ctx, wh, "Channels", `
-		SELECT channel, platform, spend, attributed_conversions, attributed_revenue,
-		       attributed_new_customers, roas, cpa, cac
-		FROM mart_channel_weekly
-		WHERE week_start = ?::DATE AND model = ?
-		ORDER BY spend DESC, attributed_revenue DESC, channel, platform`, -1, week, model)
 	if err != nil {
 		return nil, err
 	}
@@ -208,34 +215,128 @@ func buildWorkbook(ctx context.Context, wh *models.Warehouse, cfg *config.Config
 		cols = append(cols, fmt.Sprintf("coalesce(sum(revenue) FILTER (WHERE model = %s), 0)::DECIMAL(18,2) AS %s",
 			quoteLiteral(m), models.Ident(m)))
 	}
-	attribution, err := readTable(ctx, wh, "Attribution",
-		"SELECT channel,\n  "+strings.Join(cols, ",\n  ")+"\nFROM attribution_channels WHERE week_start = ?::DATE GROUP BY channel ORDER BY channel", -1, week)
-	if err != nil {
-		return nil, err
+	byModel := fmt.Sprintf("Week %s, attribution model %s; amounts in %s.", res.Week.Label(), model, cur)
+	specs := []sheetSpec{
+		{name: "Channels", title: "Channels — spend and attributed results", args: []any{week, model}, query: `
+			SELECT channel, platform, spend, attributed_conversions, attributed_revenue,
+			       attributed_new_customers, roas, cpa, cac
+			FROM mart_channel_weekly
+			WHERE week_start = ?::DATE AND model = ?
+			ORDER BY spend DESC, attributed_revenue DESC, channel, platform`,
+			notes: []string{byModel + " Spend is the platforms' reported spend."}},
+		{name: "Campaigns", title: "Campaigns — return on spend and what the platforms claim", args: []any{week, model}, query: `
+			SELECT platform, coalesce(campaign_name, campaign_id, '(no campaign on the touchpoint)') AS campaign,
+			       audience_segment, spend, impressions, clicks, ctr, attributed_conversions, attributed_revenue,
+			       roas, platform_roas, cpa, cac, platform_conversions, reconciliation_gap
+			FROM mart_campaign_weekly
+			WHERE week_start = ?::DATE AND model = ?
+			ORDER BY spend DESC, attributed_revenue DESC, platform, campaign`,
+			notes: []string{byModel, "Platform ROAS is the platform's own reported conversion value / spend; the reconciliation gap is platform-reported / attributed conversions − 1."}},
+		{name: "Audiences", title: "Audience segments — which to cut or expand", args: []any{week, model}, query: `
+			SELECT audience_segment, platform, spend, attributed_conversions, attributed_revenue,
+			       attributed_new_customers, roas, cpa, cac
+			FROM mart_audience_weekly
+			WHERE week_start = ?::DATE AND model = ?
+			ORDER BY audience_segment, spend DESC, platform`,
+			notes: []string{byModel, "Segments come from the {segment} field of campaign names; 'unknown' is spend whose names do not follow the convention (see Tracking QA)."}},
+		{name: "Creatives", title: "Creatives — return per asset across ads and platforms", args: []any{week, model}, query: `
+			SELECT creative_key AS creative, platforms, format, hook, ads, spend, impressions, ctr, cpc, cpm,
+			       thumb_stop_rate, attributed_conversions, attributed_revenue, roas, cpa, weeks_active,
+			       CASE WHEN fatigued THEN 'FATIGUED: ' || fatigued_in ELSE '' END AS fatigue
+			FROM mart_creative_weekly
+			WHERE week_start = ?::DATE AND model = ?
+			ORDER BY spend DESC, creative_key`,
+			notes: []string{byModel, fmt.Sprintf("Fatigue: CTR down more than %.0f%% on the audience's first week while frequency is above %g.", cfg.Creative.FatigueCTRDrop*100, cfg.Creative.FatigueFrequency)}},
+		{name: "Creative patterns", title: "Creative patterns — which hooks, formats, offers and calls to action to repeat", args: []any{week, model}, query: `
+			SELECT format, hook, offer, cta, creatives, ads, spend, impressions, ctr,
+			       attributed_conversions, attributed_revenue, roas, cpa
+			FROM mart_creative_pattern_weekly
+			WHERE week_start = ?::DATE AND model = ?
+			ORDER BY spend DESC, format, hook, offer, cta`,
+			notes: []string{byModel}},
+		{name: "Attribution", title: "Attribution — the models side by side", args: []any{week},
+			query: "SELECT channel,\n  " + strings.Join(cols, ",\n  ") + "\nFROM attribution_channels WHERE week_start = ?::DATE GROUP BY channel ORDER BY channel",
+			chart: &excel.Chart{Title: "Revenue credited per channel, by model (" + cur + ")"},
+			notes: []string{"Revenue credited to each channel under each model, for conversions in the week. Markov follows its convention (the week's revenue × removal-effect share)."}},
+		{name: "Assisted", title: "Assisted conversions — who closes and who helps", args: []any{week}, query: `
+			SELECT level, label AS name, key, last_interaction_conversions, last_interaction_value,
+			       assisted_conversions, assisted_value, assist_ratio, assist_value_ratio
+			FROM mart_assisted_weekly WHERE week_start = ?::DATE
+			ORDER BY CASE level WHEN 'channel' THEN 1 WHEN 'platform' THEN 2 WHEN 'campaign' THEN 3 ELSE 4 END,
+			         last_interaction_conversions + assisted_conversions DESC, key`,
+			notes: []string{"Last interaction: the entity holds the conversion's last non-direct touchpoint. Assisted: it is on the path but not last. Value is the conversion's revenue."}},
+		{name: "Influencers", title: "Influencers — cost, attributed revenue and rights", args: []any{week}, query: `
+			SELECT handle, platform, total_cost, fees, product, bonus, whitelisting_spend,
+			       promo_code_conversions, tracked_link_conversions, attributed_conversions, attributed_revenue,
+			       assisted_conversions, roi, cac, usage_rights_until, usage_rights_status
+			FROM mart_influencer_weekly WHERE week_start = ?::DATE
+			ORDER BY attributed_revenue DESC, total_cost DESC, handle`,
+			notes: []string{fmt.Sprintf("Week %s; amounts in %s. A promo code on an order credits its creator 100%%; otherwise creator links take their %s credit. ROI = (attributed revenue − cost) / cost.", res.Week.Label(), cur, model)}},
+		{name: "Influencer ledger", title: "Influencer ledger — every credited conversion and its evidence", args: []any{week}, capped: true, fullTable: "influencer_ledger",
+			query: `
+			SELECT conversion_id, conversion_ts, order_id, handle, rule, evidence, credit, amount, conversion_revenue
+			FROM influencer_ledger WHERE week_start = ?::DATE
+			ORDER BY conversion_ts, conversion_id, handle`,
+			notes: []string{"One row per credited conversion and creator; amounts add up to each creator's attributed revenue on the Influencers sheet to the cent."}},
+		{name: "Organic", title: "Organic — engagement by platform, format and pillar", args: []any{week}, query: `
+			SELECT platform, format, pillar, CASE WHEN is_trend THEN 'trend' ELSE 'planned' END AS kind, posts,
+			       impressions, reach, engagements, engagement_rate, engagement_rate_by_reach, link_clicks, sessions,
+			       conversions, revenue
+			FROM mart_organic_weekly WHERE week_start = ?::DATE
+			ORDER BY is_trend, engagements DESC, platform, format, pillar`,
+			notes: []string{fmt.Sprintf("Posts published in week %s, counted at their latest snapshot. Engagement rate = (likes + comments + shares + saves) / impressions. Sessions are clicks whose utm_content is the post id; conversions and revenue are their %s credit. Trend posts (tags %s) are apart.", res.Week.Label(), model, strings.Join(cfg.Organic.TrendTags, ", "))}},
+		{name: "Top posts", title: "Top posts of the week", args: []any{week}, query: `
+			SELECT rank, platform, format, pillar, caption, impressions, engagements, engagement_rate,
+			       sessions, conversions, revenue, permalink
+			FROM mart_organic_top_posts WHERE week_start = ?::DATE
+			ORDER BY rank`},
+		{name: "Community", title: "Community — response times, service level and leads", args: []any{week}, query: `
+			SELECT platform, issue_type, messages, responded, median_first_response_minutes, p90_first_response_minutes,
+			       within_sla_share, resolution_rate, buying_intent, leads, pipeline
+			FROM mart_community_weekly WHERE week_start = ?::DATE
+			ORDER BY platform, messages DESC, issue_type`,
+			notes: []string{fmt.Sprintf("Messages received in week %s. Within SLA: first response within %d minutes (unanswered messages are outside it). Pipeline: revenue of the CRM records of leads created from messages.", res.Week.Label(), cfg.Community.SLAMinutes)}},
+		{name: "Landing pages", title: "Landing pages — where sessions leak", args: []any{week}, query: `
+			SELECT landing_page, channel, sessions, converting_sessions, conversion_rate, channel_conversion_rate,
+			       attributed_conversions, attributed_revenue
+			FROM mart_landing_page_weekly WHERE week_start = ?::DATE
+			ORDER BY sessions DESC, landing_page, channel`,
+			notes: []string{"A converting session is the last session on a conversion's path. Compare a page's conversion rate with its channel's: a page far below leaks."}},
+		{name: "Budget", title: "Budget — stage gate, marginal ROAS and the next dollar", args: []any{week}, query: `
+			SELECT level, next_dollar_rank, platform, coalesce(campaign_name, campaign_id) AS campaign, stage, days_live,
+			       spend, trailing_roas, trailing_cac, marginal_roas, action, reason
+			FROM mart_budget WHERE week_start = ?::DATE
+			ORDER BY level DESC, marginal_roas DESC NULLS LAST, platform, campaign`,
+			notes: []string{fmt.Sprintf("Marginal ROAS is the slope of a diminishing-returns curve fitted to the trailing %d weeks of spend and %s-attributed revenue; scale above %.2fx × (1 + %.0f%%), cut below %.2fx × (1 − %.0f%%) or when CAC is above target.",
+				cfg.Budget.TrailingWeeks, model, cfg.Reporting.TargetROAS, cfg.Budget.HoldBand*100, cfg.Reporting.TargetROAS, cfg.Budget.HoldBand*100)}},
+		{name: "Tracking QA", title: "Tracking QA — can these numbers be trusted?", args: []any{week}, query: `
+			SELECT status, severity, check_name AS check, subject, value, threshold, detail
+			FROM mart_tracking_qa WHERE week_start = ?::DATE
+			ORDER BY status, severity, check_name, subject`,
+			notes: []string{"Failed checks of severity error withhold a run's outputs unless --allow-qa-failures; warnings are shown here and in the manifest."}},
+		{name: "Attribution ledger", title: "Credit ledger — every credited touchpoint", args: []any{week}, capped: true, fullTable: "attribution_ledger",
+			query: `
+			SELECT conversion_id, conversion_ts, model, position, touchpoint_id, touchpoint_ts, channel, platform,
+			       campaign_id, ad_id, credit, revenue_credit, conversion_revenue
+			FROM attribution_ledger WHERE week_start = ?::DATE
+			ORDER BY conversion_ts, conversion_id, model, position`,
+			notes: []string{"One row per conversion, credited touchpoint and model; revenue credits add up to each conversion's revenue to the cent."}},
 	}
-	assisted, err := readTable(ctx, wh, "Assisted", `
-		SELECT level, label AS name, key, last_interaction_conversions, last_interaction_value,
-		       assisted_conversions, assisted_value, assist_ratio, assist_value_ratio
-		FROM mart_assisted_weekly WHERE week_start = ?::DATE
-		ORDER BY CASE level WHEN 'channel' THEN 1 WHEN 'platform' THEN 2 WHEN 'campaign' THEN 3 ELSE 4 END,
-		         last_interaction_conversions + assisted_conversions DESC, key`, -1, week)
-	if err != nil {
-		return nil, err
-	}
-	qa, err := readTable(ctx, wh, "Tracking QA", `
-		SELECT status, severity, check_name AS check, subject, value, threshold, detail
-		FROM mart_tracking_qa WHERE week_start = ?::DATE
-		ORDER BY status, severity, check_name, subject`, -1, week)
-	if err != nil {
-		return nil, err
-	}
-	ledger, err := readTable(ctx, wh, "Attribution ledger", `
-		SELECT conversion_id, conversion_ts, model, position, touchpoint_id, touchpoint_ts, channel, platform,
-		       campaign_id, ad_id, credit, revenue_credit, conversion_revenue
-		FROM attribution_ledger WHERE week_start = ?::DATE
-		ORDER BY conversion_ts, conversion_id, model, position`, cfg.ExcelRowCap, week)
-	if err != nil {
-		return nil, err
+	var sheets []excel.Sheet
+	for _, sp := range specs {
+		limit := -1
+		if sp.capped {
+			limit = cfg.ExcelRowCap
+		}
+		table, err := readTable(ctx, wh, sp.name, sp.query, limit, sp.args...)
+		if err != nil {
+			return nil, err
+		}
+		sheet := excel.Sheet{Name: sp.name, Title: sp.title, Table: table, Notes: sp.notes, Chart: sp.chart}
+		if sp.fullTable != "" {
+			sheet.FullTableAt = filepath.Join(weekDir, sp.fullTable+".parquet")
+		}
+		sheets = append(sheets, sheet)
 	}
 	xw, err := excel.ParseWeek(res.Week.Label())
 	if err != nil {
@@ -243,28 +344,15 @@ func buildWorkbook(ctx context.Context, wh *models.Warehouse, cfg *config.Config
 	}
 	return &excel.Workbook{
 		Week:         xw,
-		Currency:     cfg.Reporting.Currency,
+		Currency:     cur,
 		PrimaryModel: model,
 		Targets:      excel.Targets{ROAS: cfg.Reporting.TargetROAS, CAC: cfg.TargetCAC()},
 		KPI:          kpi,
-		Sheets: []excel.Sheet{
-			{Name: "Channels", Title: "Channels — spend and attributed results", Table: channels,
-				Notes: []string{fmt.Sprintf("Week %s, attribution model %s. Spend is the platforms' reported spend in %s.", res.Week.Label(), model, cfg.Reporting.Currency)}},
-			{Name: "Attribution", Title: "Attribution — the models side by side", Table: attribution,
-				Chart: &excel.Chart{Title: "Revenue credited per channel, by model (" + cfg.Reporting.Currency + ")"},
-				Notes: []string{"Revenue credited to each channel under each model, for conversions in the week. Markov follows its convention (the week's revenue × removal-effect share)."}},
-			{Name: "Assisted", Title: "Assisted conversions — who closes and who helps", Table: assisted,
-				Notes: []string{"Last interaction: the entity holds the conversion's last non-direct touchpoint. Assisted: it is on the path but not last. Value is the conversion's revenue."}},
-			{Name: "Tracking QA", Title: "Tracking QA — can these numbers be trusted?", Table: qa,
-				Notes: []string{"Failed checks of severity error withhold a run's outputs unless --allow-qa-failures; warnings are shown here and in the manifest."}},
-			{Name: "Attribution ledger", Title: "Credit ledger — every credited touchpoint", Table: ledger,
-				FullTableAt: filepath.Join(weekDir, "attribution_ledger.parquet"),
-				Notes:       []string{"One row per conversion, credited touchpoint and model; revenue credits add up to each conversion's revenue to the cent."}},
-		},
-		Definitions: Definitions(cfg, res.Week),
-		Run:         runSheet(cfg, opts, res),
-		RowCap:      cfg.ExcelRowCap,
-		Location:    cfg.Location(),
+		Sheets:       sheets,
+		Definitions:  Definitions(cfg, res.Week),
+		Run:          runSheet(cfg, opts, res),
+		RowCap:       cfg.ExcelRowCap,
+		Location:     cfg.Location(),
 	}, nil
 }
 

@@ -33,6 +33,10 @@ func TestKindFor(t *testing.T) {
 		{"assist_ratio", f64, Ratio},
 		{"roas_change", f64, Percent}, // a change is a percentage, even of ROAS
 		{"ctr_rate", f64, Percent},
+		{"ctr", f64, Percent},
+		{"roi", f64, Percent},
+		{"reconciliation_gap", f64, Percent},
+		{"marginal_roas", f64, Ratio},
 		{"click_share", f64, Percent},
 		{"within_sla_pct", f64, Percent},
 		{"engagement_rate", arrow.PrimitiveTypes.Float32, Percent},

@@ -126,7 +126,7 @@ func kindFromName(name string) (Kind, bool) {
 	n := strings.ToLower(name)
 	switch {
 	case strings.HasSuffix(n, "_rate") || strings.HasSuffix(n, "_share") ||
-		strings.HasSuffix(n, "_pct") || strings.HasSuffix(n, "_change"):
+		strings.HasSuffix(n, "_pct") || strings.HasSuffix(n, "_change") || strings.HasSuffix(n, "_gap") || n == "roi" || n == "ctr":
 		return Percent, true
 	case strings.Contains(n, "roas") || strings.HasSuffix(n, "_ratio"):
 		return Ratio, true

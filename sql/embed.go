@@ -19,11 +19,27 @@
 //	conversion_types    VARCHAR[] conversion types that count
 //	paid_channels       VARCHAR[] channels whose credit is paid revenue
 //	paid_social_channels VARCHAR[] channels whose spend and credit make paid-social CAC
+//	qa_utm_coverage_min  DOUBLE    least share of spend with UTMs (tracking QA)
+//	qa_other_share_max   DOUBLE    largest share of touchpoints classified other
+//	qa_reconciliation_tolerance DOUBLE platform vs attributed conversions, ±
+//	target_roas          DOUBLE    ROAS target (budget actions)
+//	target_cac           VARCHAR   CAC target as a decimal string; '0' = none
+//	fatigue_ctr_drop     DOUBLE    creative fatigue: CTR fall against the first week
+//	fatigue_frequency    DOUBLE    creative fatigue: frequency above which it counts
+//	organic_pillars      VARCHAR[] tags that name content pillars ([] = first tag)
+//	organic_trend_tags   VARCHAR[] tags of agile/trend posts
+//	community_sla_minutes INTEGER  first-response service level
+//	usage_rights_warning_days INTEGER days before usage rights end to warn
+//	budget_trailing_weeks INTEGER  weeks of the marginal-ROAS curve fit
+//	budget_hold_band     DOUBLE    ± band around target ROAS that means hold
 //
 // Config tables loaded by the pipeline before the models run:
 // channel_rules (rule_order, channel, platform, utm_source, utm_medium,
-// click_id_type, referrer, interaction — regexes, ” = any) and
-// platform_patterns (pattern_order, platform, pattern).
+// click_id_type, referrer, interaction — regexes, ” = any),
+// platform_patterns (pattern_order, platform, pattern), naming_fields
+// (level campaign|adset|ad, field, pattern: field ” is the whole-name
+// pattern, any other captures that field in group 1) and audience_segments
+// (code, segment).
 package sqlfiles
 
 import "embed"

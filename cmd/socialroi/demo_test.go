@@ -91,7 +91,7 @@ func TestDemoEndToEnd(t *testing.T) {
 	if err := json.Unmarshal(data, &m); err != nil {
 		t.Fatal(err)
 	}
-	if m.Status != manifest.StatusSuccess || m.Week != "2026-W47" || len(m.Sources) != 7 || len(m.Outputs) == 0 {
+	if m.Status != manifest.StatusSuccess || m.Week != "2026-W47" || len(m.Sources) != 8 || len(m.Outputs) == 0 {
 		t.Errorf("manifest: status %s week %s sources %d outputs %d", m.Status, m.Week, len(m.Sources), len(m.Outputs))
 	}
 
@@ -198,6 +198,14 @@ func TestDemoEndToEnd(t *testing.T) {
 		return snap
 	}
 	first := snapshot()
+	{
+		wh, err := models.Open(t.Context(), pipeline.DemoWarehouse(out), models.Options{ReadOnly: true})
+		if err != nil {
+			t.Fatal(err)
+		}
+		checkBusinessMarts(t, wh.Conn(), brand, weekStart)
+		wh.Close()
+	}
 
 	// A second run of the same week replaces, never duplicates.
 	if code, _, stderr := runCLI(t, "demo", "--out", out, "--log-format", "json"); code != 0 {

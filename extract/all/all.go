@@ -10,6 +10,7 @@ import (
 	_ "github.com/socialroi/socialroi/extract/instagram"  // instagram_organic: Instagram media and insights
 	_ "github.com/socialroi/socialroi/extract/linkedin"   // linkedin_ads: LinkedIn adAnalytics
 	_ "github.com/socialroi/socialroi/extract/meta"       // meta_ads: Meta Marketing API insights
+	_ "github.com/socialroi/socialroi/extract/registry"   // influencer_registry: finance's creator registry (YAML or CSV)
 	_ "github.com/socialroi/socialroi/extract/salesforce" // salesforce: Salesforce opportunities, leads, contacts
 	_ "github.com/socialroi/socialroi/extract/shopify"    // shopify: Shopify orders
 	_ "github.com/socialroi/socialroi/extract/tiktok"     // tiktok_ads: TikTok Business API reports

@@ -17,7 +17,7 @@ import (
 
 func demoBrand(t *testing.T) *gen.Brand {
 	t.Helper()
-	b, err := gen.Generate(gen.Config{Persons: 400})
+	b, err := gen.Generate(gen.Config{Persons: 1500}) // enough wholesale leads that some deals are won
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -404,7 +404,7 @@ func (w *writer) displayLen(v any, kind reports.Kind) int {
 var acronyms = map[string]string{
 	"roas": "ROAS", "cac": "CAC", "cpa": "CPA", "cpc": "CPC", "cpm": "CPM", "ctr": "CTR",
 	"id": "ID", "utm": "UTM", "url": "URL", "sla": "SLA", "ltv": "LTV", "qa": "QA", "fx": "FX",
-	"pct": "%",
+	"pct": "%", "roi": "ROI", "p90": "P90",
 }
 
 // Heading turns a column name into a sheet header: "attributed_new_customers"

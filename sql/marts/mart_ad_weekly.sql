@@ -2,7 +2,9 @@
 -- platform, campaign, ad set, creative key and parsed name fields): the
 -- finest grain of paid media, from which the campaign, audience and
 -- creative marts roll up. Spend does not depend on the model, so each
--- model's rows carry the same delivery figures.
+-- model's rows carry the same delivery figures. Spend keeps the four
+-- decimals of ad_performance, so the marts that roll up from here round
+-- once, after summing, and their totals equal the platforms' to the cent.
 --   roas           attributed_revenue / spend
 --   platform_roas  platform-reported conversion value / spend
 --   cpa            spend / attributed conversions
@@ -72,14 +74,14 @@ joined AS (
         coalesce(d.campaign_id, c.campaign_id) AS campaign_id,
         coalesce(d.adset_id, c.adset_id) AS adset_id,
         coalesce(d.ad_id, c.ad_id) AS ad_id,
-        coalesce(d.spend, 0)::DECIMAL(18, 2) AS spend,
+        coalesce(d.spend, 0)::DECIMAL(18, 4) AS spend,
         coalesce(d.impressions, 0) AS impressions,
         d.reach,
         coalesce(d.clicks, 0) AS clicks,
         coalesce(d.link_clicks, 0) AS link_clicks,
         d.video_views_3s,
         coalesce(d.platform_conversions, 0) AS platform_conversions,
-        coalesce(d.platform_conversion_value, 0)::DECIMAL(18, 2) AS platform_conversion_value,
+        coalesce(d.platform_conversion_value, 0)::DECIMAL(18, 4) AS platform_conversion_value,
         coalesce(c.attributed_conversions, 0) AS attributed_conversions,
         coalesce(c.attributed_revenue, 0)::DECIMAL(18, 2) AS attributed_revenue,
         coalesce(c.attributed_new_customers, 0) AS attributed_new_customers

@@ -19,7 +19,7 @@ WITH rolled AS (
 )
 
 SELECT
-    *,
+    * REPLACE (spend::DECIMAL(18, 2) AS spend),
     CASE WHEN attributed_conversions > 0 THEN round(spend / attributed_conversions, 2) END::DECIMAL(18, 2) AS cpa,
     CASE WHEN attributed_new_customers > 0 THEN round(spend / attributed_new_customers, 2) END::DECIMAL(18, 2) AS cac,
     CASE WHEN spend > 0 THEN attributed_revenue / spend END::DOUBLE AS roas

@@ -23,7 +23,7 @@ WITH rolled AS (
 )
 
 SELECT
-    *,
+    * REPLACE (spend::DECIMAL(18, 2) AS spend),
     CASE WHEN impressions > 0 THEN clicks / impressions END::DOUBLE AS ctr,
     CASE WHEN spend > 0 THEN attributed_revenue / spend END::DOUBLE AS roas,
     CASE WHEN attributed_conversions > 0 THEN round(spend / attributed_conversions, 2) END::DECIMAL(18, 2) AS cpa

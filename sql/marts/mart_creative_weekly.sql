@@ -95,7 +95,7 @@ SELECT
     r.ads,
     r.format,
     r.hook,
-    r.spend,
+    r.spend::DECIMAL(18, 2) AS spend,
     r.impressions,
     r.clicks,
     r.link_clicks,

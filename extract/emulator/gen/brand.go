@@ -83,6 +83,7 @@ type Ad struct {
 	cpm         float64
 	linkCTR     float64
 	fatigue     float64 // relative link-CTR loss per week active
+	creativeKey string  // the asset's key across ads and platforms (crNNN)
 	frequency   float64 // daily impressions per person reached
 }
 
@@ -167,6 +168,10 @@ type GroundTruth struct {
 	// PlatformOverclaim is the factor by which each ad platform's reported
 	// conversions exceed the conversions it had a click on, by platform.
 	PlatformOverclaim []PlatformFactor
+	// FatiguedCreatives are the creative keys planted to wear out: on some
+	// audience, frequency above 3 and a click-through rate falling by at
+	// least 5% a week. FreshCreatives never lose click-through anywhere.
+	FatiguedCreatives, FreshCreatives []string
 }
 
 // ChannelEffect is the true effect of one channel on one platform.

@@ -194,6 +194,7 @@ func buildCatalog(cfg Config) []Ad {
 				linkCTR:            cs.ctr,
 				fatigue:            as.fatigue,
 				frequency:          cs.freq,
+				creativeKey:        as.creative,
 			})
 		}
 	}

@@ -60,5 +60,44 @@ func Generate(cfg Config) (*Brand, error) {
 		LandingPages:      slices.Clone(landingFactors),
 		PlatformOverclaim: slices.Clone(overclaim),
 	}
+	b.GroundTruth.FatiguedCreatives, b.GroundTruth.FreshCreatives = plantedFatigue(b.Ads)
 	return b, nil
+}
+
+// plantedFatigue lists the creative keys (the crNNN of ad names) the
+// catalog wears out — shown to one audience at a frequency above 3 while
+// their click-through rate falls by at least 5% a week — and those it never
+// wears out anywhere.
+func plantedFatigue(ads []Ad) (fatigued, fresh []string) {
+	worn := map[string]bool{}
+	touched := map[string]bool{}
+	for _, a := range ads {
+		key := a.creativeKey
+		if key == "" {
+			continue
+		}
+		if a.fatigue > 0 {
+			touched[key] = true
+		}
+		if a.fatigue >= 0.05 && a.frequency > 3 {
+			worn[key] = true
+		}
+	}
+	seen := map[string]bool{}
+	for _, a := range ads {
+		key := a.creativeKey
+		if key == "" || seen[key] {
+			continue
+		}
+		seen[key] = true
+		switch {
+		case worn[key]:
+			fatigued = append(fatigued, key)
+		case !touched[key]:
+			fresh = append(fresh, key)
+		}
+	}
+	slices.Sort(fatigued)
+	slices.Sort(fresh)
+	return fatigued, fresh
 }

@@ -1,0 +1,93 @@
+-- Organic content per week, platform, format and content pillar, with
+-- trend posts (is_trend) apart: what the brand's own posts earned in
+-- engagement and what their links brought to the website.
+--
+-- Posts come from int_organic_posts: each post once, with its latest
+-- snapshot on or before the report week's end (lifetime counters), in the
+-- local week it was published in. So a week's row is the cohort of posts
+-- published that week, measured as of the report week's end. Weeks run from
+-- the first week with posts to the report week; a combination without posts
+-- has no row.
+--   engagements               likes + comments + shares + saves
+--   engagement_rate           engagements / impressions (NULL without impressions)
+--   engagement_rate_by_reach  engagements / reach
+--   counters                  NULL when no post of the row reports them
+--                             (Instagram reports no link clicks, expired
+--                             stories no insights)
+--   sessions                  organic-social sessions whose utm_content is one
+--                             of the posts' ids (int_organic_sessions), through
+--                             the report week's end
+--   conversions, revenue      the primary model's credit (sum of credit
+--                             fractions) and revenue credit that the
+--                             attribution ledger gives those sessions, for
+--                             conversions through the report week, whatever
+--                             week they fell in
+-- The model column names the primary model the credits come from.
+WITH credits_per_post AS (
+    SELECT
+        s.platform,
+        s.post_id,
+        sum(l.credit::DECIMAL(38, 18)) AS conversions,
+        sum(l.revenue_credit) AS revenue
+    FROM attribution_ledger AS l
+    JOIN int_organic_sessions AS s USING (touchpoint_id)
+    WHERE l.model = getvariable('primary_model')
+        AND l.week_start <= getvariable('week_start')::DATE
+    GROUP BY ALL
+),
+
+posts AS (
+    SELECT
+        p.*,
+        c.conversions,
+        c.revenue
+    FROM int_organic_posts AS p
+    LEFT JOIN credits_per_post AS c USING (platform, post_id)
+),
+
+weekly AS (
+    SELECT
+        week_start,
+        platform,
+        format,
+        pillar,
+        is_trend,
+        count(*) AS posts,
+        sum(impressions)::BIGINT AS impressions,
+        sum(reach)::BIGINT AS reach,
+        sum(likes)::BIGINT AS likes,
+        sum(comments)::BIGINT AS comments,
+        sum(shares)::BIGINT AS shares,
+        sum(saves)::BIGINT AS saves,
+        sum(engagements)::BIGINT AS engagements,
+        sum(link_clicks)::BIGINT AS link_clicks,
+        sum(sessions)::BIGINT AS sessions,
+        coalesce(sum(conversions), 0)::DOUBLE AS conversions,
+        coalesce(sum(revenue), 0)::DECIMAL(18, 2) AS revenue
+    FROM posts
+    GROUP BY ALL
+)
+
+SELECT
+    week_start,
+    getvariable('primary_model')::VARCHAR AS model,
+    platform,
+    format,
+    pillar,
+    is_trend,
+    posts,
+    impressions,
+    reach,
+    likes,
+    comments,
+    shares,
+    saves,
+    engagements,
+    CASE WHEN impressions > 0 THEN engagements / impressions END::DOUBLE AS engagement_rate,
+    CASE WHEN reach > 0 THEN engagements / reach END::DOUBLE AS engagement_rate_by_reach,
+    link_clicks,
+    sessions,
+    conversions,
+    revenue
+FROM weekly
+ORDER BY week_start, platform, format, pillar, is_trend
