@@ -51,6 +51,7 @@ type Config struct {
 	Community            Community    `yaml:"community"`
 	Influencers          Influencers  `yaml:"influencers"`
 	Budget               Budget       `yaml:"budget"`
+	BigQuery             BigQuery     `yaml:"bigquery"`
 	secrets              []string
 	hash                 string
 	dir                  string
@@ -633,6 +634,9 @@ func (c *Config) validate() error {
 	}
 	if c.Budget.HoldBand < 0 || c.Budget.HoldBand >= 1 {
 		return bad("budget.hold_band", "must be between 0 and 1, got %g", c.Budget.HoldBand)
+	}
+	if err := c.BigQuery.validate(c.Outputs); err != nil {
+		return err
 	}
 	if c.ExcelRowCap < 1 {
 		return bad("excel_row_cap", "must be at least 1")
