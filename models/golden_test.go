@@ -149,6 +149,20 @@ func runTiny(t *testing.T, cfg *config.Config) *models.Warehouse {
 // week starting weekStart; every data test must pass.
 func runDataset(t *testing.T, cfg *config.Config, data map[string]any, weekStart time.Time) *models.Warehouse {
 	t.Helper()
+	w, results := runDatasetWith(t, cfg, data, weekStart, nil)
+	for _, r := range results {
+		if !r.Passed() {
+			t.Errorf("data test %s failed: %d rows, e.g. %v", r.Path, r.Failures, r.Sample)
+		}
+	}
+	return w
+}
+
+// runDatasetWith is runDataset that also lets before change the
+// transaction before the models run (source state, say) and returns the
+// data tests' results rather than requiring them to pass.
+func runDatasetWith(t *testing.T, cfg *config.Config, data map[string]any, weekStart time.Time, before func(*models.Tx) error) (*models.Warehouse, []models.TestResult) {
+	t.Helper()
 	ctx := t.Context()
 	mem := memory.NewCheckedAllocator(memory.NewGoAllocator())
 	defer mem.AssertSize(t, 0)
@@ -181,6 +195,11 @@ func runDataset(t *testing.T, cfg *config.Config, data map[string]any, weekStart
 	if err := tx.Set(ctx, models.ParamsFor(cfg, week)); err != nil {
 		t.Fatal(err)
 	}
+	if before != nil {
+		if err := before(tx); err != nil {
+			t.Fatal(err)
+		}
+	}
 	cat, err := models.LoadCatalog(sqlfiles.FS, attribution.GoModels()...)
 	if err != nil {
 		t.Fatal(err)
@@ -192,15 +211,10 @@ func runDataset(t *testing.T, cfg *config.Config, data map[string]any, weekStart
 	if err != nil {
 		t.Fatal(err)
 	}
-	for _, r := range results {
-		if !r.Passed() {
-			t.Errorf("data test %s failed: %d rows, e.g. %v", r.Path, r.Failures, r.Sample)
-		}
-	}
 	if err := tx.Commit(ctx); err != nil {
 		t.Fatal(err)
 	}
-	return w
+	return w, results
 }
 
 // rowsOf renders a query's rows as "a|b|c" strings; floats with 6 decimals.

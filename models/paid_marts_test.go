@@ -127,6 +127,16 @@ func TestPaidMartsHandWorked(t *testing.T) {
 			"c3|Holiday push|unknown|NULL|25|1.000000|30|1.200000|25|25|0.010000",
 		},
 	}, {
+		// s1 = A + B (same numbers as c1), s2 = C, s3 = D.
+		name: "ad sets",
+		query: `SELECT adset_id, adset_name, ads, spend, attributed_revenue, roas, cpa, cac
+			FROM mart_adset_weekly WHERE week_start = DATE '2026-11-16' AND model = 'linear' ORDER BY adset_id`,
+		want: []string{
+			"s1|pr_us_broad|2|100|125|1.250000|66.67|100",
+			"s2|rt_us_atc|1|30|25|0.833333|60|NULL",
+			"s3|all|1|25|30|1.200000|25|25",
+		},
+	}, {
 		name: "audiences",
 		query: `SELECT platform, audience_segment, spend, attributed_revenue, cpa, cac, roas
 			FROM mart_audience_weekly WHERE week_start = DATE '2026-11-16' AND model = 'linear' ORDER BY ALL`,

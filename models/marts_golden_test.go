@@ -1,0 +1,88 @@
+package models_test
+
+import (
+	"flag"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/google/go-cmp/cmp"
+
+	"github.com/socialroi/socialroi/config"
+	"github.com/socialroi/socialroi/models"
+	"github.com/socialroi/socialroi/models/attribution"
+	sqlfiles "github.com/socialroi/socialroi/sql"
+)
+
+var update = flag.Bool("update", false, "rewrite the golden files under testdata/golden")
+
+// TestMartsGolden renders every mart of the hand-built datasets and
+// compares it with testdata/golden/<dataset>/<mart>.txt. The hand-worked
+// tests (TestMartsHandWorked, TestPaidMartsHandWorked, …) say why the
+// numbers are right; the golden files catch any change to any column of any
+// mart. After an intended change: go test ./models -run TestMartsGolden -update,
+// then read the diff.
+func TestMartsGolden(t *testing.T) {
+	cat, err := models.LoadCatalog(sqlfiles.FS, attribution.GoModels()...)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var marts []string
+	for _, m := range cat.Models {
+		if m.Layer == "marts" {
+			marts = append(marts, m.Name)
+		}
+	}
+	datasets := []struct {
+		name string
+		cfg  *config.Config
+		data map[string]any
+		week time.Time
+	}{
+		{"tiny", tinyConfig(), tinyBrand(), day("2026-11-16")},
+		{"paid", tinyConfig(), cleanPaidBrand(), day("2026-11-16")},
+		{"creators", creatorConfig(), creatorBrand(), day("2026-11-16")},
+	}
+	for _, ds := range datasets {
+		t.Run(ds.name, func(t *testing.T) {
+			w := runDataset(t, ds.cfg, ds.data, ds.week)
+			for _, mart := range marts {
+				got := strings.Join(append([]string{strings.Join(columnsOf(t, w, mart), "|")},
+					rowsOf(t, w, "SELECT * FROM "+models.Ident(mart)+" ORDER BY ALL")...), "\n") + "\n"
+				path := filepath.Join("testdata", "golden", ds.name, mart+".txt")
+				if *update {
+					if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
+						t.Fatal(err)
+					}
+					if err := os.WriteFile(path, []byte(got), 0o644); err != nil {
+						t.Fatal(err)
+					}
+					continue
+				}
+				want, err := os.ReadFile(path)
+				if err != nil {
+					t.Fatalf("%v (run with -update to create it)", err)
+				}
+				if d := cmp.Diff(strings.Split(string(want), "\n"), strings.Split(got, "\n")); d != "" {
+					t.Errorf("%s differs from %s (-want +got):\n%s", mart, path, d)
+				}
+			}
+		})
+	}
+}
+
+func columnsOf(t *testing.T, w *models.Warehouse, table string) []string {
+	t.Helper()
+	rows, err := w.Conn().QueryContext(t.Context(), "SELECT * FROM "+models.Ident(table)+" LIMIT 0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer rows.Close()
+	cols, err := rows.Columns()
+	if err != nil {
+		t.Fatal(err)
+	}
+	return cols
+}

@@ -1,0 +1,34 @@
+-- Per week, model, platform, campaign and ad set: spend, attributed results,
+-- ROAS, CPA and CAC — the grain audiences are usually bought at. Rolled up
+-- from mart_ad_weekly (four-decimal spend, rounded once here).
+WITH rolled AS (
+    SELECT
+        week_start,
+        model,
+        platform,
+        any_value(channel) AS channel,
+        campaign_id,
+        any_value(campaign_name) AS campaign_name,
+        adset_id,
+        any_value(adset_name) AS adset_name,
+        any_value(audience_segment) AS audience_segment,
+        count(DISTINCT ad_id) AS ads,
+        sum(spend) AS spend,
+        sum(impressions) AS impressions,
+        sum(clicks) AS clicks,
+        sum(attributed_conversions::DECIMAL(38, 18))::DOUBLE AS attributed_conversions,
+        sum(attributed_revenue) AS attributed_revenue,
+        sum(attributed_new_customers::DECIMAL(38, 18))::DOUBLE AS attributed_new_customers
+    FROM mart_ad_weekly
+    WHERE adset_id IS NOT NULL
+    GROUP BY week_start, model, platform, campaign_id, adset_id
+)
+
+SELECT
+    * REPLACE (spend::DECIMAL(18, 2) AS spend),
+    CASE WHEN impressions > 0 THEN clicks / impressions END::DOUBLE AS ctr,
+    CASE WHEN spend > 0 THEN attributed_revenue / spend END::DOUBLE AS roas,
+    CASE WHEN attributed_conversions > 0 THEN round(spend / attributed_conversions, 2) END::DECIMAL(18, 2) AS cpa,
+    CASE WHEN attributed_new_customers > 0 THEN round(spend / attributed_new_customers, 2) END::DECIMAL(18, 2) AS cac
+FROM rolled
+ORDER BY week_start, model, spend DESC, platform, campaign_id, adset_id
