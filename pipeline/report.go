@@ -338,6 +338,26 @@ func buildWorkbook(ctx context.Context, wh *models.Warehouse, cfg *config.Config
 		}
 		sheets = append(sheets, sheet)
 	}
+	platforms, err := readTable(ctx, wh, "Platforms", `
+		SELECT platform, sum(spend)::DECIMAL(18, 2) AS spend, sum(attributed_revenue)::DECIMAL(18, 2) AS attributed_revenue,
+		       (sum(attributed_revenue) / nullif(sum(spend), 0))::DOUBLE AS roas
+		FROM mart_channel_weekly
+		WHERE week_start = ?::DATE AND model = ? AND platform IS NOT NULL
+		GROUP BY platform HAVING sum(spend) > 0
+		ORDER BY spend DESC, platform`, -1, week, model)
+	if err != nil {
+		return nil, err
+	}
+	creatives, err := readTable(ctx, wh, "Top creatives", `
+		SELECT creative_key AS creative, roas, spend, attributed_revenue, platforms,
+		       CASE WHEN fatigued THEN 'fatigued' ELSE '' END AS fatigue
+		FROM mart_creative_weekly
+		WHERE week_start = ?::DATE AND model = ? AND spend > 0
+		ORDER BY roas DESC NULLS LAST, spend DESC, creative_key
+		LIMIT 8`, -1, week, model)
+	if err != nil {
+		return nil, err
+	}
 	xw, err := excel.ParseWeek(res.Week.Label())
 	if err != nil {
 		return nil, err
@@ -348,11 +368,17 @@ func buildWorkbook(ctx context.Context, wh *models.Warehouse, cfg *config.Config
 		PrimaryModel: model,
 		Targets:      excel.Targets{ROAS: cfg.Reporting.TargetROAS, CAC: cfg.TargetCAC()},
 		KPI:          kpi,
-		Sheets:       sheets,
-		Definitions:  Definitions(cfg, res.Week),
-		Run:          runSheet(cfg, opts, res),
-		RowCap:       cfg.ExcelRowCap,
-		Location:     cfg.Location(),
+		Highlights: []excel.Highlight{
+			{Title: "This week by platform — " + model, Table: platforms, ChartColumns: []string{"spend", "attributed_revenue"},
+				ChartTitle: "Spend and attributed revenue by platform (" + cur + ")"},
+			{Title: "Top creatives by ROAS — " + model, Table: creatives, ChartColumns: []string{"roas"},
+				ChartTitle: "Top creatives by ROAS"},
+		},
+		Sheets:      sheets,
+		Definitions: Definitions(cfg, res.Week),
+		Run:         runSheet(cfg, opts, res),
+		RowCap:      cfg.ExcelRowCap,
+		Location:    cfg.Location(),
 	}, nil
 }
 

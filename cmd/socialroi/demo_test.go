@@ -204,6 +204,7 @@ func TestDemoEndToEnd(t *testing.T) {
 			t.Fatal(err)
 		}
 		checkBusinessMarts(t, wh.Conn(), brand, weekStart)
+		checkWorkbook(t, workbook, wh.Conn())
 		wh.Close()
 	}
 

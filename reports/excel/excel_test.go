@@ -9,12 +9,14 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"sort"
 	"strconv"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/google/go-cmp/cmp"
+	"github.com/socialroi/socialroi/reports"
 	"github.com/xuri/excelize/v2"
 )
 
@@ -549,7 +551,7 @@ func TestSheetBarChart(t *testing.T) {
 	wb.Sheets[0].Chart = &Chart{Title: "Spend and revenue by channel"}
 	f, _ := writeSample(t, wb)
 	parts := zipParts(t, f)
-	chart := parts["xl/charts/chart3.xml"] // Summary has the first two
+	chart := parts["xl/charts/chart4.xml"] // Summary has ROAS, spend and CAC
 	if !strings.Contains(chart, "<barChart>") || !strings.Contains(chart, `barDir val="bar"`) {
 		t.Fatalf("no horizontal bar chart: %.300s", chart)
 	}
@@ -558,5 +560,81 @@ func TestSheetBarChart(t *testing.T) {
 	}
 	if !strings.Contains(parts["xl/worksheets/_rels/sheet2.xml.rels"], "drawing") {
 		t.Error("the chart is not on the Channels sheet")
+	}
+}
+
+// Summary highlights: a small table under the trend and a bar chart of the
+// chosen columns, one colour per series, no legend for a single series.
+func TestSummaryHighlights(t *testing.T) {
+	wb := sampleWorkbook()
+	wb.Sheets = nil
+	wb.Highlights = []Highlight{{
+		Title:        "Top creatives by ROAS",
+		ChartTitle:   "Top creatives by ROAS",
+		ChartColumns: []string{"roas"},
+		Table: &reports.Table{Name: "top", Columns: []reports.Column{
+			{Name: "creative", Kind: reports.Text}, {Name: "roas", Kind: reports.Ratio}, {Name: "spend", Kind: reports.Money},
+		}, Rows: [][]any{{"cr009", 8.65, d("74.68")}, {"rsa003", 5.67, d("68.05")}}},
+	}}
+	f, _ := writeSample(t, wb)
+	rows, err := f.GetRows("Summary")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var found bool
+	for i, r := range rows {
+		if len(r) > 0 && r[0] == "Top creatives by ROAS" {
+			found = true
+			if got := strings.Join(rows[i+1], "|"); got != "Creative|ROAS|Spend" {
+				t.Errorf("header %q", got)
+			}
+			if got := strings.Join(rows[i+2], "|"); got != "cr009|8.65x|$74.68" {
+				t.Errorf("first row %q", got)
+			}
+		}
+	}
+	if !found {
+		t.Fatal("no highlight table on Summary")
+	}
+	chart := zipParts(t, f)["xl/charts/chart4.xml"]
+	for _, want := range []string{"<barChart>", `<varyColors val="0">`, "Top creatives by ROAS", "Summary&#39;!$B$"} {
+		if !strings.Contains(chart, want) {
+			t.Errorf("highlight chart lacks %s: %.600s", want, chart)
+		}
+	}
+	if strings.Contains(chart, "Summary&#39;!$C$") {
+		t.Error("the chart draws spend, which ChartColumns leaves out")
+	}
+	if strings.Contains(chart, "<legend>") {
+		t.Error("a one-series chart has a legend")
+	}
+}
+
+// A QA table's failed checks are coloured by severity: errors red,
+// warnings amber, with formulas on the status and severity columns.
+func TestQAConditionalFormats(t *testing.T) {
+	wb := sampleWorkbook()
+	wb.Sheets = []Sheet{{Name: "Tracking QA", Table: &reports.Table{Name: "qa", Columns: []reports.Column{
+		{Name: "status", Kind: reports.Text}, {Name: "severity", Kind: reports.Text},
+		{Name: "check", Kind: reports.Text}, {Name: "value", Kind: reports.Number},
+	}, Rows: [][]any{{"fail", "error", "fx_rate_missing", 2.0}, {"fail", "warn", "utm_coverage", 0.7}, {"pass", "warn", "naming", 0.0}}}}}
+	f, _ := writeSample(t, wb)
+	formats, err := f.GetConditionalFormats("Tracking QA")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var criteria []string
+	for rng, opts := range formats {
+		for _, o := range opts {
+			criteria = append(criteria, rng+" "+o.Criteria)
+		}
+	}
+	sort.Strings(criteria)
+	want := []string{
+		`A4:D6 AND($A4="fail",$B4="error")`,
+		`A4:D6 AND($A4="fail",$B4="warn")`,
+	}
+	if d := cmp.Diff(want, criteria); d != "" {
+		t.Errorf("conditional formats (-want +got):\n%s", d)
 	}
 }

@@ -150,6 +150,9 @@ func (w *writer) normalSheet(s Sheet, l layout) error {
 		if err := w.targetFormats(name, t, l.firstRow, lastRow); err != nil {
 			return fmt.Errorf("conditional format: %w", err)
 		}
+		if err := w.qaFormats(name, t, l.firstRow, lastRow); err != nil {
+			return fmt.Errorf("QA format: %w", err)
+		}
 	}
 	if s.Chart != nil && l.shown > 0 {
 		if err := w.barChart(s, l.firstRow, lastRow); err != nil {
@@ -303,6 +306,31 @@ func (w *writer) targetLegend(t *reports.Table) string {
 		return ""
 	}
 	return "Red fill: " + strings.Join(parts, "; ") + "."
+}
+
+// qaFormats colours the rows of a QA table (columns status and severity):
+// a failed error red, a failed warning amber.
+func (w *writer) qaFormats(sheet string, t *reports.Table, first, last int) error {
+	st, sv := t.Col("status"), t.Col("severity")
+	if st < 0 || sv < 0 || len(t.Columns) == 0 {
+		return nil
+	}
+	status, severity := colName(st+1), colName(sv+1)
+	rng := fmt.Sprintf("%s:%s", cell(1, first), cell(len(t.Columns), last))
+	for _, f := range []struct {
+		severity string
+		style    int
+	}{{"error", w.st.badFill}, {"warn", w.st.warnFill}} {
+		style := f.style
+		if err := w.f.SetConditionalFormat(sheet, rng, []excelize.ConditionalFormatOptions{{
+			Type:     "formula",
+			Criteria: fmt.Sprintf(`AND($%s%d="fail",$%s%d="%s")`, status, first, severity, first, f.severity),
+			Format:   &style,
+		}}); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // targetFormats adds the red fills. The rule is a formula with ISNUMBER so

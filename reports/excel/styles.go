@@ -73,6 +73,7 @@ type styles struct {
 	changeGood, changeBad, changeFlat                int
 	term, meaning                                    int
 	badFill                                          int // conditional format: below/above target
+	warnFill                                         int // conditional format: a failed warning
 }
 
 func newStyles(f *excelize.File, currency string) (*styles, error) {
@@ -174,9 +175,16 @@ func newStyles(f *excelize.File, currency string) (*styles, error) {
 	if err != nil {
 		return nil, err
 	}
-	s.badFill, err = f.NewConditionalStyle(&excelize.Style{
+	if s.badFill, err = f.NewConditionalStyle(&excelize.Style{
 		Font: &excelize.Font{Color: colorBadFont},
 		Fill: solid(colorBadFill),
+	}); err != nil {
+		return nil, err
+	}
+	// Excel's "neutral" style: amber, for warnings.
+	s.warnFill, err = f.NewConditionalStyle(&excelize.Style{
+		Font: &excelize.Font{Color: "9C5700"},
+		Fill: solid("FFEB9C"),
 	})
 	return s, err
 }

@@ -3,6 +3,7 @@ package excel
 import (
 	"fmt"
 	"math"
+	"slices"
 	"sort"
 	"strings"
 	"time"
@@ -163,7 +164,96 @@ func (w *writer) summary() error {
 	}
 	bands := (len(tiles) + tilesPerBand - 1) / tilesPerBand
 	trendTop := tileTopRow + bands*(tileRows+1) + 1
-	return w.trend(kpi, week, trendTop)
+	next, err := w.trend(kpi, week, trendTop)
+	if err != nil {
+		return err
+	}
+	for _, h := range wb.Highlights {
+		if next, err = w.highlight(h, next); err != nil {
+			return fmt.Errorf("summary %s: %w", h.Title, err)
+		}
+	}
+	return nil
+}
+
+// chartRows is how many rows a Summary chart covers (chartSize's height at
+// the default 20-pixel row), plus a gap.
+const chartRows = 17
+
+// highlight writes a small table under the trend with a bar chart of its
+// numeric columns below it, and returns the first free row after both.
+func (w *writer) highlight(h Highlight, top int) (int, error) {
+	f, sh, t := w.f, "Summary", h.Table
+	if t == nil || len(t.Rows) == 0 {
+		return top, nil
+	}
+	if err := w.styled(sh, cell(1, top), h.Title, w.st.subtitle); err != nil {
+		return 0, err
+	}
+	hdr := top + 1
+	for c, col := range t.Columns {
+		if err := w.styled(sh, cell(c+1, hdr), Heading(col.Name), w.st.headerFor(col.Kind)); err != nil {
+			return 0, err
+		}
+	}
+	for r, row := range t.Rows {
+		for c, v := range row {
+			ref := cell(c+1, hdr+1+r)
+			if v != nil {
+				if err := f.SetCellValue(sh, ref, w.cellValue(v)); err != nil {
+					return 0, err
+				}
+			}
+			if err := f.SetCellStyle(sh, ref, ref, w.st.cells[t.Columns[c].Kind]); err != nil {
+				return 0, err
+			}
+		}
+	}
+	first, last := hdr+1, hdr+len(t.Rows)
+	var series []excelize.ChartSeries
+	ratiosOnly := true
+	for c := 1; c < len(t.Columns); c++ {
+		switch t.Columns[c].Kind {
+		case reports.Money, reports.Number, reports.Integer, reports.Ratio:
+		default:
+			continue
+		}
+		if len(h.ChartColumns) > 0 && !slices.Contains(h.ChartColumns, t.Columns[c].Name) {
+			continue
+		}
+		ratiosOnly = ratiosOnly && t.Columns[c].Kind == reports.Ratio
+		series = append(series, excelize.ChartSeries{
+			Name:       absCell(sh, c+1, hdr),
+			Categories: absRef(sh, 1, first, last),
+			Values:     absRef(sh, c+1, first, last),
+		})
+	}
+	if len(series) == 0 {
+		return last + 2, nil
+	}
+	numFmt := `#,##0`
+	if ratiosOnly {
+		numFmt = `0.0"x"`
+	}
+	height := 120 + 26*len(t.Rows)
+	legend := "bottom"
+	if len(series) == 1 {
+		legend = "none" // the title says what the bars are
+	}
+	if err := f.AddChart(sh, cell(1, last+2), &excelize.Chart{
+		Type:       excelize.Bar,
+		Series:     series,
+		VaryColors: ptr(false), // one colour per series, not per bar
+		Title:      excelize.ChartTitle{Paragraph: []excelize.RichTextRun{{Text: h.ChartTitle, Font: &excelize.Font{Bold: true, Size: 11, Color: colorInk}}}},
+		Legend:     excelize.ChartLegend{Position: legend},
+		XAxis:      excelize.ChartAxis{Font: axisFont, ReverseOrder: true},
+		YAxis:      excelize.ChartAxis{MajorGridLines: true, Font: axisFont, NumFmt: excelize.ChartNumFmt{CustomNumFmt: numFmt}},
+		Dimension:  excelize.ChartDimension{Width: 870, Height: uint(height)},
+		Format:     excelize.GraphicOptions{OffsetX: 2, OffsetY: 4, AltText: h.ChartTitle},
+	}); err != nil {
+		return 0, err
+	}
+	return last + 2 + height/20 + 3, nil
 }
 
 // tile writes one KPI: label, value, previous week and change.
@@ -226,7 +316,7 @@ func (w *writer) targetText() string {
 
 // trend writes the weekly trend table (up to trendWeeks weeks ending with
 // the report week) and the two charts drawn from it.
-func (w *writer) trend(kpi *kpiView, week time.Time, top int) error {
+func (w *writer) trend(kpi *kpiView, week time.Time, top int) (int, error) {
 	f, sh := w.f, "Summary"
 	var weeks []time.Time
 	for _, d := range kpi.weeks {
@@ -239,7 +329,7 @@ func (w *writer) trend(kpi *kpiView, week time.Time, top int) error {
 	cols := []trendCol{{"Week", "", reports.Text}, {"Week start", "", reports.Date}}
 	for _, c := range []trendCol{
 		{"Spend", "spend", 0}, {"Paid revenue", "paid_revenue", 0}, {"ROAS", "roas", 0},
-		{"New customers", "new_customers", 0}, {"Blended CAC", "blended_cac", 0},
+		{"New customers", "new_customers", 0}, {"Paid-social CAC", "paid_social_cac", 0}, {"Blended CAC", "blended_cac", 0},
 	} {
 		if i := kpi.t.Col(c.column); i >= 0 {
 			c.kind = kpi.t.Columns[i].Kind
@@ -249,17 +339,20 @@ func (w *writer) trend(kpi *kpiView, week time.Time, top int) error {
 	if w.wb.Targets.ROAS > 0 {
 		cols = append(cols, trendCol{"Target ROAS", "", reports.Ratio})
 	}
+	if w.wb.Targets.CAC.IsPositive() {
+		cols = append(cols, trendCol{"Target CAC", "", reports.Money})
+	}
 
 	heading := fmt.Sprintf("Weekly trend — %s, last %d weeks", w.wb.PrimaryModel, len(weeks))
 	if err := w.styled(sh, cell(1, top), heading, w.st.subtitle); err != nil {
-		return err
+		return 0, err
 	}
 	hdr := top + 1
 	colOf := map[string]int{}
 	for i, c := range cols {
 		colOf[c.header] = i + 1
 		if err := w.styled(sh, cell(i+1, hdr), c.header, w.st.headerFor(c.kind)); err != nil {
-			return err
+			return 0, err
 		}
 	}
 	for r, d := range weeks {
@@ -276,22 +369,24 @@ func (w *writer) trend(kpi *kpiView, week time.Time, top int) error {
 				v = d
 			case "Target ROAS":
 				v = w.wb.Targets.ROAS
+			case "Target CAC":
+				v = w.wb.Targets.CAC
 			default:
 				v, _, _ = kpi.value(d, c.column)
 			}
 			ref := cell(i+1, row)
 			if v != nil {
 				if err := f.SetCellValue(sh, ref, w.cellValue(v)); err != nil {
-					return err
+					return 0, err
 				}
 			}
 			if err := f.SetCellStyle(sh, ref, ref, w.st.cells[c.kind]); err != nil {
-				return err
+				return 0, err
 			}
 		}
 	}
 	if len(weeks) == 0 {
-		return nil
+		return hdr + 2, nil
 	}
 	first, last := hdr+1, hdr+len(weeks)
 	cats := absRef(sh, 1, first, last)
@@ -324,7 +419,7 @@ func (w *writer) trend(kpi *kpiView, week time.Time, top int) error {
 			Dimension: chartSize,
 			Format:    excelize.GraphicOptions{OffsetX: 2, OffsetY: 4, AltText: "Line chart of weekly ROAS"},
 		}); err != nil {
-			return fmt.Errorf("ROAS chart: %w", err)
+			return 0, fmt.Errorf("ROAS chart: %w", err)
 		}
 	}
 	if c, ok := colOf["Spend"]; ok {
@@ -342,10 +437,42 @@ func (w *writer) trend(kpi *kpiView, week time.Time, top int) error {
 			Dimension: chartSize,
 			Format:    excelize.GraphicOptions{OffsetX: 2, OffsetY: 4, AltText: "Column chart of weekly spend"},
 		}); err != nil {
-			return fmt.Errorf("spend chart: %w", err)
+			return 0, fmt.Errorf("spend chart: %w", err)
 		}
 	}
-	return nil
+	// CAC under the ROAS chart: both CACs against the target, from zero.
+	var cacSeries []excelize.ChartSeries
+	for _, name := range []string{"Paid-social CAC", "Blended CAC", "Target CAC"} {
+		c, ok := colOf[name]
+		if !ok {
+			continue
+		}
+		s := excelize.ChartSeries{
+			Name: absCell(sh, c, hdr), Categories: cats, Values: absRef(sh, c, first, last),
+			Line: excelize.LineOptions{Width: 2.25}, Marker: excelize.ChartMarker{Symbol: "circle", Size: 5},
+		}
+		if name == "Target CAC" {
+			s.Line, s.Marker = excelize.LineOptions{Width: 1.5, Dash: excelize.LineDashDash}, excelize.ChartMarker{Symbol: "none"}
+		}
+		cacSeries = append(cacSeries, s)
+	}
+	next := chartRow + chartRows
+	if len(cacSeries) > 0 {
+		if err := f.AddChart(sh, cell(1, next), &excelize.Chart{
+			Type:      excelize.Line,
+			Series:    cacSeries,
+			Title:     excelize.ChartTitle{Paragraph: []excelize.RichTextRun{{Text: "CAC by week (" + w.wb.Currency + ")", Font: &excelize.Font{Bold: true, Size: 11, Color: colorInk}}}},
+			Legend:    excelize.ChartLegend{Position: "bottom"},
+			XAxis:     excelize.ChartAxis{Font: axisFont},
+			YAxis:     excelize.ChartAxis{MajorGridLines: true, Minimum: ptr(0.0), Font: axisFont, NumFmt: excelize.ChartNumFmt{CustomNumFmt: `#,##0`}},
+			Dimension: chartSize,
+			Format:    excelize.GraphicOptions{OffsetX: 2, OffsetY: 4, AltText: "Line chart of weekly paid-social and blended CAC"},
+		}); err != nil {
+			return 0, fmt.Errorf("CAC chart: %w", err)
+		}
+		next += chartRows
+	}
+	return next, nil
 }
 
 // Both charts sit side by side under the trend table, each two tile

@@ -89,6 +89,15 @@ type Sheet struct {
 	Chart *Chart
 }
 
+// Highlight is one small table of the Summary and its chart.
+type Highlight struct {
+	Title      string
+	Table      *reports.Table
+	ChartTitle string
+	// ChartColumns names the columns drawn; empty draws every numeric one.
+	ChartColumns []string
+}
+
 // Chart describes a sheet's clustered bar chart.
 type Chart struct {
 	Title string
@@ -106,6 +115,10 @@ type Workbook struct {
 	// that model ending with Week.
 	KPI *reports.Table
 
+	// Highlights are small tables shown on the Summary under the trend,
+	// each with a bar chart of its numeric columns (rows labelled by the
+	// first column): spend and revenue by platform, top creatives.
+	Highlights  []Highlight
 	Sheets      []Sheet     // generic sheets, in order, after Summary
 	Definitions [][2]string // term, meaning; DefaultDefinitions() when nil
 	Run         [][2]string // key, value: run id, version, sources, …
