@@ -205,6 +205,7 @@ func TestDemoEndToEnd(t *testing.T) {
 		}
 		checkBusinessMarts(t, wh.Conn(), brand, weekStart)
 		checkWorkbook(t, workbook, wh.Conn())
+		checkParquet(t, filepath.Join(out, "2026-W47"), wh.Conn())
 		wh.Close()
 	}
 
