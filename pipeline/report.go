@@ -280,7 +280,7 @@ func buildWorkbook(ctx context.Context, wh *models.Warehouse, cfg *config.Config
 			notes: []string{"One row per credited conversion and creator; amounts add up to each creator's attributed revenue on the Influencers sheet to the cent."}},
 		{name: "Organic", title: "Organic — engagement by platform, format and pillar", args: []any{week}, query: `
 			SELECT platform, format, pillar, CASE WHEN is_trend THEN 'trend' ELSE 'planned' END AS kind, posts,
-			       impressions, reach, engagements, engagement_rate, engagement_rate_by_reach, link_clicks, sessions,
+			       impressions, reach, engagements, engagement_rate, engagement_rate_by_reach AS reach_engagement_rate, link_clicks, sessions,
 			       conversions, revenue
 			FROM mart_organic_weekly WHERE week_start = ?::DATE
 			ORDER BY is_trend, engagements DESC, platform, format, pillar`,

@@ -41,7 +41,9 @@ naming AS (
         count(*) = 0,
         CASE WHEN count(*) = 0 THEN 'every ad with spend this week follows the naming templates'
             ELSE count(*) || ' ads with spend this week have names that do not parse (' || string_agg(DISTINCT unparsed_levels, '; ' ORDER BY unparsed_levels) || '): '
-                || string_agg(coalesce(ad_name, ad_id) || ' / ' || coalesce(campaign_name, campaign_id), ', ' ORDER BY ad_id)
+                -- three examples are enough to find the habit; the rest are counted
+                || array_to_string(list(coalesce(ad_name, ad_id) || ' / ' || coalesce(campaign_name, campaign_id) ORDER BY ad_id)[1:3], ', ')
+                || CASE WHEN count(*) > 3 THEN ' and ' || (count(*) - 3) || ' more' ELSE '' END
         END
     FROM int_ads
     WHERE NOT names_parsed
