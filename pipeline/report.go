@@ -88,6 +88,22 @@ func writeReports(ctx context.Context, wh *models.Warehouse, cfg *config.Config,
 	if err != nil {
 		return err
 	}
+	// One step per file and one for the workbook's sheets and its writing.
+	steps := 0
+	for _, kind := range []string{"parquet", "csv"} {
+		if slices.Contains(outputs, kind) {
+			steps += len(marts)
+		}
+	}
+	if slices.Contains(outputs, "excel") {
+		steps += 2
+	}
+	var progress Progress = noProgress{}
+	if opts.Progress != nil {
+		progress = opts.Progress
+	}
+	stage := progress.Stage("reports", steps)
+	defer stage.Done()
 	for _, kind := range []string{"parquet", "csv"} {
 		if !slices.Contains(outputs, kind) {
 			continue
@@ -110,6 +126,7 @@ func writeReports(ctx context.Context, wh *models.Warehouse, cfg *config.Config,
 			}
 			out.Path = filepath.Join(weekDir, filepath.Base(path))
 			res.Outputs = append(res.Outputs, Output(out))
+			stage.Step()
 		}
 		log.Info("wrote files", "kind", kind, "files", len(marts), "dir", weekDir)
 	}
@@ -123,9 +140,11 @@ func writeReports(ctx context.Context, wh *models.Warehouse, cfg *config.Config,
 		if err != nil {
 			return fmt.Errorf("reports: workbook: %w", err)
 		}
+		stage.Step()
 		if err := excel.Write(ctx, workbookTmp, *wb); err != nil {
 			return err
 		}
+		stage.Step()
 	}
 
 	// Publish: the manifest describes the outputs, then the folder swap and
