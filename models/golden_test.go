@@ -129,6 +129,10 @@ func buildRecord(t *testing.T, mem memory.Allocator, table string, rows any) arr
 		rec, err = transform.BuildRecord(mem, table, r)
 	case []transform.FXRateRow:
 		rec, err = transform.BuildRecord(mem, table, r)
+	case []transform.OrganicPostRow:
+		rec, err = transform.BuildRecord(mem, table, r)
+	case []transform.CommunityMessageRow:
+		rec, err = transform.BuildRecord(mem, table, r)
 	default:
 		t.Fatalf("no builder for %T", rows)
 	}

@@ -2,6 +2,7 @@ package models_test
 
 import (
 	"flag"
+	"maps"
 	"os"
 	"path/filepath"
 	"strings"
@@ -44,6 +45,7 @@ func TestMartsGolden(t *testing.T) {
 		{"tiny", tinyConfig(), tinyBrand(), day("2026-11-16")},
 		{"paid", tinyConfig(), cleanPaidBrand(), day("2026-11-16")},
 		{"creators", creatorConfig(), creatorBrand(), day("2026-11-16")},
+		{"organic", ocConfig(), ocAll(), ocWeek},
 	}
 	for _, ds := range datasets {
 		t.Run(ds.name, func(t *testing.T) {
@@ -85,4 +87,12 @@ func columnsOf(t *testing.T, w *models.Warehouse, table string) []string {
 		t.Fatal(err)
 	}
 	return cols
+}
+
+// ocAll is ocBrand's tables in one map.
+func ocAll() map[string]any {
+	core, extra := ocBrand()
+	all := maps.Clone(core)
+	maps.Copy(all, extra)
+	return all
 }

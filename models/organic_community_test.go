@@ -4,14 +4,10 @@ import (
 	"testing"
 	"time"
 
-	"github.com/apache/arrow-go/v18/arrow"
-	"github.com/apache/arrow-go/v18/arrow/memory"
 	"github.com/google/go-cmp/cmp"
 
 	"github.com/socialroi/socialroi/config"
 	"github.com/socialroi/socialroi/models"
-	"github.com/socialroi/socialroi/models/attribution"
-	sqlfiles "github.com/socialroi/socialroi/sql"
 	"github.com/socialroi/socialroi/transform"
 )
 
@@ -169,73 +165,15 @@ func ocBrand() (core, extra map[string]any) {
 	return core, extra
 }
 
-// buildOrganicCommunity builds the two tables buildRecord has no case for.
-func buildOrganicCommunity(t *testing.T, mem memory.Allocator, table string, rows any) arrow.RecordBatch {
-	t.Helper()
-	var rec arrow.RecordBatch
-	var err error
-	switch r := rows.(type) {
-	case []transform.OrganicPostRow:
-		rec, err = transform.BuildRecord(mem, table, r)
-	case []transform.CommunityMessageRow:
-		rec, err = transform.BuildRecord(mem, table, r)
-	default:
-		t.Fatalf("no builder for %T", rows)
-	}
-	if err != nil {
-		t.Fatal(err)
-	}
-	return rec
-}
-
-// runOC runs the project on ocBrand: first runDataset with the core tables
-// (so every model and data test also runs with no organic posts and no
-// community messages), then organic_posts and community_messages are
-// loaded and everything runs again; every data test must pass both times.
+// runOC runs the project on ocBrand twice: with the core tables only (so
+// every model and data test also runs with no organic posts and no
+// community messages), then with everything; every data test must pass
+// both times. It returns the second warehouse.
 func runOC(t *testing.T, cfg *config.Config) *models.Warehouse {
 	t.Helper()
-	core, extra := ocBrand()
-	w := runDataset(t, cfg, core, ocWeek)
-
-	ctx := t.Context()
-	mem := memory.NewCheckedAllocator(memory.NewGoAllocator())
-	defer mem.AssertSize(t, 0)
-	tx, err := w.Begin(ctx)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer tx.Rollback()
-	for table, rows := range extra {
-		rec := buildOrganicCommunity(t, mem, table, rows)
-		_, err := tx.Load(ctx, table, []arrow.RecordBatch{rec}, nil)
-		rec.Release()
-		if err != nil {
-			t.Fatal(err)
-		}
-	}
-	if err := tx.Set(ctx, models.ParamsFor(cfg, models.Week{Start: ocWeek})); err != nil {
-		t.Fatal(err)
-	}
-	cat, err := models.LoadCatalog(sqlfiles.FS, attribution.GoModels()...)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, err := tx.RunModels(ctx, cat, nil); err != nil {
-		t.Fatal(err)
-	}
-	results, err := tx.RunTests(ctx, cat)
-	if err != nil {
-		t.Fatal(err)
-	}
-	for _, r := range results {
-		if !r.Passed() {
-			t.Errorf("data test %s failed: %d rows, e.g. %v", r.Path, r.Failures, r.Sample)
-		}
-	}
-	if err := tx.Commit(ctx); err != nil {
-		t.Fatal(err)
-	}
-	return w
+	core, _ := ocBrand()
+	runDataset(t, cfg, core, ocWeek)
+	return runDataset(t, cfg, ocAll(), ocWeek)
 }
 
 func TestOrganicHandWorked(t *testing.T) {

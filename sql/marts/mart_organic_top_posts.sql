@@ -4,32 +4,19 @@
 -- mart_organic_weekly, whose rows are groups of posts: a post needs its own
 -- row to carry its permalink and caption.
 --
--- Figures are as in mart_organic_weekly (latest snapshot on or before the
+-- Figures come from mart_organic_posts, as in mart_organic_weekly (latest snapshot on or before the
 -- report week's end; engagements = likes + comments + shares + saves;
 -- sessions tied by utm_content = post id; conversions and revenue are the
 -- primary model's credit to those sessions). Ties rank by impressions, then
 -- platform and post id. The caption is on one line, cut to 80 characters.
-WITH credits_per_post AS (
-    SELECT
-        s.platform,
-        s.post_id,
-        sum(l.credit::DECIMAL(38, 18)) AS conversions,
-        sum(l.revenue_credit) AS revenue
-    FROM attribution_ledger AS l
-    JOIN int_organic_sessions AS s USING (touchpoint_id)
-    WHERE l.model = getvariable('primary_model')
-        AND l.week_start <= getvariable('week_start')::DATE
-    GROUP BY ALL
-),
-
-week_posts AS (
+WITH week_posts AS (
     SELECT
         p.*,
         regexp_replace(trim(coalesce(p.caption, '')), '\s+', ' ', 'g') AS one_line_caption,
         row_number() OVER (
             ORDER BY coalesce(p.engagements, 0) DESC, coalesce(p.impressions, 0) DESC, p.platform, p.post_id
         ) AS rank
-    FROM int_organic_posts AS p
+    FROM mart_organic_posts AS p
     WHERE p.week_start = getvariable('week_start')::DATE
 )
 
@@ -54,9 +41,8 @@ SELECT
     CASE WHEN p.impressions > 0 THEN p.engagements / p.impressions END::DOUBLE AS engagement_rate,
     p.link_clicks,
     p.sessions,
-    coalesce(c.conversions, 0)::DOUBLE AS conversions,
-    coalesce(c.revenue, 0)::DECIMAL(18, 2) AS revenue
+    p.conversions,
+    p.revenue
 FROM week_posts AS p
-LEFT JOIN credits_per_post AS c USING (platform, post_id)
 WHERE p.rank <= 10
 ORDER BY p.rank

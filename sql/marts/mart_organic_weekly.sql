@@ -2,7 +2,7 @@
 -- trend posts (is_trend) apart: what the brand's own posts earned in
 -- engagement and what their links brought to the website.
 --
--- Posts come from int_organic_posts: each post once, with its latest
+-- Posts come from mart_organic_posts (int_organic_posts with their credit): each post once, with its latest
 -- snapshot on or before the report week's end (lifetime counters), in the
 -- local week it was published in. So a week's row is the cohort of posts
 -- published that week, measured as of the report week's end. Weeks run from
@@ -23,29 +23,7 @@
 --                             conversions through the report week, whatever
 --                             week they fell in
 -- The model column names the primary model the credits come from.
-WITH credits_per_post AS (
-    SELECT
-        s.platform,
-        s.post_id,
-        sum(l.credit::DECIMAL(38, 18)) AS conversions,
-        sum(l.revenue_credit) AS revenue
-    FROM attribution_ledger AS l
-    JOIN int_organic_sessions AS s USING (touchpoint_id)
-    WHERE l.model = getvariable('primary_model')
-        AND l.week_start <= getvariable('week_start')::DATE
-    GROUP BY ALL
-),
-
-posts AS (
-    SELECT
-        p.*,
-        c.conversions,
-        c.revenue
-    FROM int_organic_posts AS p
-    LEFT JOIN credits_per_post AS c USING (platform, post_id)
-),
-
-weekly AS (
+WITH weekly AS (
     SELECT
         week_start,
         platform,
@@ -64,7 +42,7 @@ weekly AS (
         sum(sessions)::BIGINT AS sessions,
         coalesce(sum(conversions), 0)::DOUBLE AS conversions,
         coalesce(sum(revenue), 0)::DECIMAL(18, 2) AS revenue
-    FROM posts
+    FROM mart_organic_posts
     GROUP BY ALL
 )
 
