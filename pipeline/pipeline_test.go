@@ -99,15 +99,20 @@ func (f *fixture) run(t *testing.T, token string, allowQA bool) *Result {
 
 func (f *fixture) spend(t *testing.T) string {
 	t.Helper()
+	return f.queryString(t, "SELECT count(*) || ' rows, ' || coalesce(sum(spend)::VARCHAR, '') FROM ad_performance")
+}
+
+// queryString reads one string from the fixture's warehouse.
+func (f *fixture) queryString(t *testing.T, q string) string {
+	t.Helper()
 	w, err := models.Open(t.Context(), filepath.Join(f.dir, "w.duckdb"), models.Options{ReadOnly: true})
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer w.Close()
 	var s string
-	if err := w.Conn().QueryRowContext(t.Context(),
-		"SELECT count(*) || ' rows, ' || coalesce(sum(spend)::VARCHAR, '') FROM ad_performance").Scan(&s); err != nil {
-		t.Fatal(err)
+	if err := w.Conn().QueryRowContext(t.Context(), q).Scan(&s); err != nil {
+		t.Fatalf("%s: %v", q, err)
 	}
 	return s
 }

@@ -9,7 +9,6 @@ import (
 
 	"github.com/socialroi/socialroi/config"
 	_ "github.com/socialroi/socialroi/extract/registry"
-	"github.com/socialroi/socialroi/models"
 	"github.com/socialroi/socialroi/transform"
 )
 
@@ -29,17 +28,7 @@ func TestInfluencerRegistryRuns(t *testing.T) {
 	}
 	creators := func(t *testing.T) string {
 		t.Helper()
-		w, err := models.Open(t.Context(), filepath.Join(f.dir, "w.duckdb"), models.Options{ReadOnly: true})
-		if err != nil {
-			t.Fatal(err)
-		}
-		defer w.Close()
-		var s string
-		if err := w.Conn().QueryRowContext(t.Context(),
-			"SELECT coalesce(string_agg(creator_id, ',' ORDER BY creator_id), '') || ' / ' || (SELECT count(*) FROM influencer_costs) FROM influencers").Scan(&s); err != nil {
-			t.Fatal(err)
-		}
-		return s
+		return f.queryString(t, "SELECT coalesce(string_agg(creator_id, ',' ORDER BY creator_id), '') || ' / ' || (SELECT count(*) FROM influencer_costs) FROM influencers")
 	}
 	write := func(doc string) {
 		if err := os.WriteFile(regPath, []byte(doc), 0o644); err != nil {
