@@ -16,6 +16,9 @@ type BigQuery struct {
 	CredentialsJSON string `yaml:"credentials_json"`
 	// BaseURL overrides the API endpoint (tests, proxies).
 	BaseURL string `yaml:"base_url"`
+	// Labels go on the tables created and on every load job (cost
+	// attribution in the billing export).
+	Labels map[string]string `yaml:"labels"`
 }
 
 // validate checks the block when the bigquery output is on.

@@ -3,6 +3,7 @@ package pipeline
 import (
 	"context"
 	"fmt"
+	"io/fs"
 	"log/slog"
 	"os"
 	"path/filepath"
@@ -17,6 +18,7 @@ import (
 	"github.com/socialroi/socialroi/models"
 	"github.com/socialroi/socialroi/models/attribution"
 	"github.com/socialroi/socialroi/reports"
+	"github.com/socialroi/socialroi/reports/bigquery"
 	"github.com/socialroi/socialroi/reports/excel"
 	"github.com/socialroi/socialroi/reports/files"
 	"github.com/socialroi/socialroi/reports/manifest"
@@ -42,6 +44,63 @@ func martNames() ([]string, error) {
 	}
 	sort.Strings(out)
 	return out, nil
+}
+
+// martColumns returns each mart's column names, from the warehouse.
+func martColumns(ctx context.Context, wh *models.Warehouse) (map[string][]string, error) {
+	rows, err := wh.Conn().QueryContext(ctx, `SELECT table_name, column_name FROM information_schema.columns ORDER BY table_name, ordinal_position`)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	out := map[string][]string{}
+	for rows.Next() {
+		var table, column string
+		if err := rows.Scan(&table, &column); err != nil {
+			return nil, err
+		}
+		out[table] = append(out[table], column)
+	}
+	return out, rows.Err()
+}
+
+// martDescription is a mart's header comment, the text that says what the
+// mart is: BigQuery shows it as the table's description.
+func martDescription(mart string) string {
+	data, err := fs.ReadFile(sqlfiles.FS, "marts/"+mart+".sql")
+	if err != nil {
+		return ""
+	}
+	var lines []string
+	for _, line := range strings.Split(string(data), "\n") {
+		text, ok := strings.CutPrefix(strings.TrimSpace(line), "--")
+		if !ok {
+			break
+		}
+		lines = append(lines, strings.TrimSpace(text))
+	}
+	desc := strings.Join(lines, " ")
+	if len(desc) > 1024 { // BigQuery's limit is 16 KB; a paragraph is enough
+		desc = desc[:1021] + "..."
+	}
+	return desc
+}
+
+// bigqueryTable describes a mart's Parquet file for the bigquery output:
+// weekly marts replace their week's partition, the others are replaced
+// whole; tables cluster by model and then platform or channel, the filters
+// BI queries use most.
+func bigqueryTable(mart, parquet string, columns []string) bigquery.Table {
+	t := bigquery.Table{Name: mart, Parquet: parquet, Description: martDescription(mart)}
+	if slices.Contains(columns, "week_start") {
+		t.PartitionColumn = "week_start"
+	}
+	for _, c := range []string{"model", "platform", "channel"} {
+		if slices.Contains(columns, c) && len(t.Clustering) < 2 {
+			t.Clustering = append(t.Clustering, c)
+		}
+	}
+	return t
 }
 
 // weekQuery selects a mart's rows for the report week when it has a
@@ -84,13 +143,17 @@ func writeReports(ctx context.Context, wh *models.Warehouse, cfg *config.Config,
 	}
 	defer os.RemoveAll(staging)
 
+	// The bigquery output loads the week's Parquet files, so it writes them.
+	if slices.Contains(outputs, "bigquery") && !slices.Contains(outputs, "parquet") {
+		outputs = append(slices.Clone(outputs), "parquet")
+	}
 	marts, err := martNames()
 	if err != nil {
 		return err
 	}
 	// One step per file and one for the workbook's sheets and its writing.
 	steps := 0
-	for _, kind := range []string{"parquet", "csv"} {
+	for _, kind := range []string{"parquet", "csv", "bigquery"} {
 		if slices.Contains(outputs, kind) {
 			steps += len(marts)
 		}
@@ -145,6 +208,28 @@ func writeReports(ctx context.Context, wh *models.Warehouse, cfg *config.Config,
 			return err
 		}
 		stage.Step()
+	}
+
+	// BigQuery before the local outputs are published: a failed load fails
+	// the run, and a failed run leaves the earlier outputs as they were.
+	// Each table's load replaces exactly the week's partition, so the
+	// re-run that follows redoes the loaded tables harmlessly.
+	if slices.Contains(outputs, "bigquery") {
+		columns, err := martColumns(ctx, wh)
+		if err != nil {
+			return fmt.Errorf("reports: bigquery: %w", err)
+		}
+		var tables []bigquery.Table
+		for _, mart := range marts {
+			tables = append(tables, bigqueryTable(mart, filepath.Join(staging, mart+".parquet"), columns[mart]))
+		}
+		outs, err := bigquery.Publisher{Log: log, Labels: cfg.BigQuery.Labels, Step: stage.Step}.Publish(ctx, cfg.BigQuery, res.Week.Start, tables)
+		for _, o := range outs {
+			res.Outputs = append(res.Outputs, Output(o))
+		}
+		if err != nil {
+			return fmt.Errorf("reports: %w", err)
+		}
 	}
 
 	// Publish: the manifest describes the outputs, then the folder swap and
