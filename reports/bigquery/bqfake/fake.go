@@ -56,7 +56,7 @@ type Server struct {
 }
 
 type Table struct {
-	Meta       *bq.Table
+	Meta          *bq.Table
 	PartitionRows map[string]int64 // "YYYYMMDD" (or "" unpartitioned) → rows
 }
 
