@@ -2,12 +2,16 @@ package pipeline
 
 import (
 	"context"
+	"encoding/json"
+	"errors"
 	"fmt"
+	"io/fs"
 	"log/slog"
 	"os"
 	"path/filepath"
 	"slices"
 	"sort"
+	"strings"
 	"sync"
 	"time"
 
@@ -16,6 +20,7 @@ import (
 
 	"github.com/socialroi/socialroi/config"
 	"github.com/socialroi/socialroi/extract"
+	"github.com/socialroi/socialroi/extract/httpx"
 	"github.com/socialroi/socialroi/models"
 	"github.com/socialroi/socialroi/transform"
 )
@@ -33,6 +38,9 @@ type sourceRun struct {
 	duration time.Duration
 	// snapshot: the source's tables are whole each time (extract.Snapshotter)
 	snapshot bool
+	// replay, in a --from-raw run: the recorded landing the source's HTTP
+	// requests are answered from.
+	replay *httpx.Replay
 }
 
 // Emit keeps a source's records for loading; it takes its own reference.
@@ -135,16 +143,102 @@ func extractWindow(ctx context.Context, wh *models.Warehouse, cfg *config.Config
 	return since, week.end, nil
 }
 
+// WindowFile is written into every source's raw landing folder
+// (raw_dir/<source>/<run_id>/) before the source runs: the window it was
+// asked to extract, which `run --from-raw` reuses.
+const WindowFile = "window.json"
+
+// landingWindow is the content of WindowFile.
+type landingWindow struct {
+	RunID  string `json:"run_id"`
+	Source string `json:"source"`
+	Type   string `json:"type"`
+	Week   string `json:"week"`  // ISO week, e.g. 2026-W47
+	Since  string `json:"since"` // YYYY-MM-DD, inclusive
+	Until  string `json:"until"` // YYYY-MM-DD, inclusive
+	// FromRaw is set in a run rebuilt with --from-raw: the recorded run its
+	// HTTP responses came from (this folder then holds no bodies of its own).
+	FromRaw string `json:"from_raw,omitempty"`
+}
+
+func writeWindow(dir string, w landingWindow) error {
+	b, err := json.MarshalIndent(w, "", "  ")
+	if err != nil {
+		return err
+	}
+	return os.WriteFile(filepath.Join(dir, WindowFile), append(b, '\n'), 0o644)
+}
+
+// replaySource is one source's part of a --from-raw run.
+type replaySource struct {
+	since, until time.Time
+	week         string
+	replay       *httpx.Replay
+}
+
+// planReplay checks, before anything runs, that run runID landed every
+// selected source, and reads the window each extracted. A source the
+// recorded run did not extract, a landing made before windows were kept, or
+// a run that was itself a replay are errors that name the path (exit 2).
+// Non-HTTP sources need the folder too (for the window) but read their
+// inputs as usual.
+func planReplay(cfg *config.Config, runID string, specs []config.SourceSpec) (map[string]*replaySource, error) {
+	if runID == "" || runID == "." || runID == ".." || strings.ContainsAny(runID, `/\`) {
+		return nil, fmt.Errorf("--from-raw %q: not a run id (e.g. 20261123T060000Z-a1b2c3, as printed by `run` and named in out/runs/)", runID)
+	}
+	plan := map[string]*replaySource{}
+	for _, spec := range specs {
+		dir := filepath.Join(cfg.RawDir, spec.Name, runID)
+		if fi, err := os.Stat(dir); err != nil || !fi.IsDir() {
+			return nil, fmt.Errorf("--from-raw %s: source %s has no raw landing at %s (was it enabled in that run? limit this one with --sources)", runID, spec.Name, dir)
+		}
+		path := filepath.Join(dir, WindowFile)
+		b, err := os.ReadFile(path)
+		if errors.Is(err, fs.ErrNotExist) {
+			return nil, fmt.Errorf("--from-raw %s: source %s: no %s: the run was recorded before --from-raw existed and cannot be replayed", runID, spec.Name, path)
+		}
+		if err != nil {
+			return nil, fmt.Errorf("--from-raw %s: source %s: %w", runID, spec.Name, err)
+		}
+		var w landingWindow
+		if err := json.Unmarshal(b, &w); err != nil {
+			return nil, fmt.Errorf("--from-raw %s: %s: %w", runID, path, err)
+		}
+		if w.FromRaw != "" {
+			return nil, fmt.Errorf("--from-raw %s: run %s was itself rebuilt from run %s and landed nothing new (%s): use --from-raw %s", runID, runID, w.FromRaw, path, w.FromRaw)
+		}
+		since, err1 := time.Parse(time.DateOnly, w.Since)
+		until, err2 := time.Parse(time.DateOnly, w.Until)
+		if err := errors.Join(err1, err2); err != nil {
+			return nil, fmt.Errorf("--from-raw %s: %s: bad window: %w", runID, path, err)
+		}
+		rp, err := httpx.OpenReplay(dir, runID)
+		if err != nil {
+			return nil, fmt.Errorf("--from-raw %s: source %s: %w", runID, spec.Name, err)
+		}
+		plan[spec.Name] = &replaySource{since: since, until: until, week: w.Week, replay: rp}
+	}
+	return plan, nil
+}
+
 // extractAll runs the sources concurrently. A source that fails is recorded
-// on its sourceRun; the others go on.
+// on its sourceRun; the others go on. With a replay plan (--from-raw), each
+// source extracts its recorded window and its HTTP requests are answered
+// from the recorded landing; without one, the window follows the cursor.
 func extractAll(ctx context.Context, wh *models.Warehouse, runID string, cfg *config.Config, week weekRange, specs []config.SourceSpec,
-	sources map[string]extract.Source, mem memory.Allocator, log *slog.Logger, progress Progress) ([]*sourceRun, error) {
+	sources map[string]extract.Source, plan map[string]*replaySource, mem memory.Allocator, log *slog.Logger, progress Progress) ([]*sourceRun, error) {
 	runs := make([]*sourceRun, len(specs))
 	var wg sync.WaitGroup
 	slots := make(chan struct{}, max(cfg.MaxConcurrentSources, 1))
 	for i, spec := range specs {
-		since, until, err := extractWindow(ctx, wh, cfg, spec, week)
-		if err != nil {
+		var (
+			since, until time.Time
+			replay       *httpx.Replay
+			err          error
+		)
+		if p, ok := plan[spec.Name]; ok {
+			since, until, replay = p.since, p.until, p.replay
+		} else if since, until, err = extractWindow(ctx, wh, cfg, spec, week); err != nil {
 			return nil, err
 		}
 		r := &sourceRun{
@@ -155,6 +249,7 @@ func extractAll(ctx context.Context, wh *models.Warehouse, runID string, cfg *co
 			records:  map[string][]arrow.RecordBatch{},
 			rows:     map[string]int64{},
 			progress: progress.Source(spec.Name),
+			replay:   replay,
 		}
 		if s, ok := sources[spec.Name].(extract.Snapshotter); ok {
 			r.snapshot = s.Snapshot()
@@ -172,9 +267,32 @@ func extractAll(ctx context.Context, wh *models.Warehouse, runID string, cfg *co
 				r.err = fmt.Errorf("%s: raw landing: %w", spec.Name, err)
 				return
 			}
+			win := landingWindow{RunID: runID, Source: spec.Name, Type: spec.Type,
+				Week: weekLabel(week), Since: r.since.Format(time.DateOnly), Until: r.until.Format(time.DateOnly)}
+			sctx := ctx
+			if r.replay != nil {
+				win.FromRaw = r.replay.RunID()
+				// Every httpx.Client under this context answers from the
+				// recorded landing and never dials; sources that read
+				// files are unaffected.
+				sctx = httpx.WithReplay(ctx, r.replay)
+			}
+			if err := writeWindow(r.rawDir, win); err != nil {
+				r.err = fmt.Errorf("%s: raw landing: %w", spec.Name, err)
+				return
+			}
+			// In a replay the HTTP client lands nothing: the bodies are
+			// already in the recorded run's folder. RawDir stays this run's
+			// for sources that land what they read (the registry file).
 			req := extract.Request{Since: r.since, Until: r.until, RunID: runID, RawDir: r.rawDir, Logger: l, Mem: mem}
-			r.err = sources[spec.Name].Extract(ctx, req, r)
+			r.err = sources[spec.Name].Extract(sctx, req, r)
 			r.duration = time.Since(start)
+			if r.replay != nil && r.err == nil {
+				if n := r.replay.Unused(); n > 0 {
+					l.Warn("replay: recorded responses were not asked for; the connector took another path than the recorded run",
+						"from_raw", r.replay.RunID(), "unused", n)
+				}
+			}
 			if r.err != nil {
 				l.Error("source failed", "err", r.err, "seconds", r.duration.Seconds())
 				r.release()
@@ -193,6 +311,9 @@ func extractAll(ctx context.Context, wh *models.Warehouse, runID string, cfg *co
 	wg.Wait()
 	return runs, nil
 }
+
+// weekLabel is the ISO label of the report week.
+func weekLabel(w weekRange) string { return models.Week{Start: w.start}.Label() }
 
 // ValidateSources builds every configured source without running it: their
 // settings are checked, and nothing touches the network.

@@ -45,6 +45,15 @@ type Options struct {
 	Sources []string
 	// SkipExtract runs models and reports on what the warehouse holds.
 	SkipExtract bool
+	// FromRaw rebuilds a run from the raw landing of run FromRaw with no API
+	// call: every selected source extracts the window that run used (its
+	// window.json) and its HTTP requests are answered from
+	// raw_dir/<source>/<FromRaw>/ (see httpx.Replay); nothing is re-landed.
+	// Sources that read files (files, influencer_registry) read their inputs
+	// as usual. The week defaults to the recorded run's. Cursors move as the
+	// recorded run moved them (never backwards, never further). A source
+	// without a landing in that run is an error (ExitUsage).
+	FromRaw string
 	// Outputs overrides the config's outputs (excel, parquet, csv, bigquery).
 	Outputs         []string
 	AllowQAFailures bool
@@ -162,7 +171,6 @@ func Run(ctx context.Context, opts Options) *Result {
 		res.Week = LastCompleteWeek(now(), cfg.Location())
 	}
 	week := weekRange{start: res.Week.Start, end: res.Week.End()}
-	log.Info("run started", "week", res.Week.Label(), "warehouse", cfg.Warehouse)
 
 	fail := func(code int, err error) *Result {
 		res.ExitCode, res.Err = code, err
@@ -188,6 +196,28 @@ func Run(ctx context.Context, opts Options) *Result {
 			return fail(ExitUsage, err)
 		}
 	}
+	var plan map[string]*replaySource
+	if opts.FromRaw != "" {
+		if opts.SkipExtract {
+			return fail(ExitUsage, errors.New("--from-raw rebuilds the extraction; it cannot be combined with --skip-extract"))
+		}
+		var err error
+		if plan, err = planReplay(cfg, opts.FromRaw, specs); err != nil {
+			return fail(ExitUsage, err)
+		}
+		if opts.Week.Start.IsZero() {
+			// Rebuild the recorded run's week, not the current one.
+			for _, spec := range specs {
+				if w, err := ParseWeek(plan[spec.Name].week); err == nil {
+					res.Week = w
+					week = weekRange{start: w.Start, end: w.End()}
+					break
+				}
+			}
+		}
+		log.Info("replaying a recorded run: no API calls", "from_raw", opts.FromRaw, "raw_dir", cfg.RawDir)
+	}
+	log.Info("run started", "week", res.Week.Label(), "warehouse", cfg.Warehouse)
 
 	if err := os.MkdirAll(filepath.Dir(cfg.Warehouse), 0o755); err != nil {
 		return fail(ExitFailure, fmt.Errorf("warehouse: %w", err))
@@ -210,7 +240,7 @@ func Run(ctx context.Context, opts Options) *Result {
 	var runs []*sourceRun
 	if !opts.SkipExtract {
 		start := time.Now()
-		runs, err = extractAll(ctx, wh, res.RunID, cfg, week, specs, sources, mem, log, progress)
+		runs, err = extractAll(ctx, wh, res.RunID, cfg, week, specs, sources, plan, mem, log, progress)
 		if err != nil {
 			return fail(ExitFailure, err)
 		}
@@ -332,6 +362,9 @@ func buildWarehouse(ctx context.Context, wh *models.Warehouse, cfg *config.Confi
 			}
 			log.Info("loaded", "source", r.spec.Name, "table", table, "rows", n)
 		}
+		// The cursor only ever moves forward (greatest): a --from-raw run,
+		// whose until is the recorded run's, moves it no further than that
+		// run did, and never back.
 		if err := tx.AdvanceSourceCursor(ctx, r.spec.Name, r.until, res.RunID); err != nil {
 			return err
 		}

@@ -521,6 +521,14 @@ func runSheet(cfg *config.Config, opts Options, res *Result) [][2]string {
 		}
 	}
 	rows = append(rows, [2]string{"Data tests", fmt.Sprintf("%d passed, %d failed", passed, failed)})
+	qaFailed := map[string]int{}
+	for _, c := range res.QA {
+		if c.Status == "fail" {
+			qaFailed[c.Severity]++
+		}
+	}
+	rows = append(rows, [2]string{"Tracking QA", fmt.Sprintf("%d checks: %d errors and %d warnings failed (see the Tracking QA sheet)",
+		len(res.QA), qaFailed["error"], qaFailed["warn"])})
 	for _, m := range res.Models {
 		if strings.HasPrefix(m.Path, "marts/") {
 			rows = append(rows, [2]string{"Rows in " + m.Name, fmt.Sprint(m.Rows)})

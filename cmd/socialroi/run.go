@@ -18,6 +18,7 @@ type runOpts struct {
 	week            string
 	sources         string
 	skipExtract     bool
+	fromRaw         string
 	outputs         string
 	allowQAFailures bool
 }
@@ -32,10 +33,20 @@ func newRunCmd(g *globals) *cobra.Command {
 data in the warehouse in one transaction, runs the data tests, and writes
 the workbook, Parquet files and out/<week>/manifest.json.
 
-Re-running a week replaces that week's outputs; it never duplicates rows.`,
+Re-running a week replaces that week's outputs; it never duplicates rows.
+
+--from-raw RUN_ID rebuilds a run from its raw landing with no API call:
+each API source extracts the same days as run RUN_ID did and every request
+is answered from raw_dir/<source>/RUN_ID/ (a request that run never made
+fails, naming it). Sources that read files (files, influencer_registry)
+read their inputs as usual. The week defaults to that run's; cursors move
+no further than that run moved them. Use it after fixing a normalizer or a
+model, or to audit a past week. A source with no landing in that run is a
+usage error (exit 2); leave it out with --sources.`,
 		Example: `  socialroi run --config socialroi.yaml
   socialroi run --config socialroi.yaml --week 2026-W47 --sources meta,web
-  socialroi run --config socialroi.yaml --skip-extract --outputs excel`,
+  socialroi run --config socialroi.yaml --skip-extract --outputs excel
+  socialroi run --config socialroi.yaml --from-raw 20261123T060000Z-a1b2c3`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			cfg, err := loadConfig(o.configPath)
@@ -50,6 +61,7 @@ Re-running a week replaces that week's outputs; it never duplicates rows.`,
 	f.StringVar(&o.week, "week", "", "ISO report week, e.g. 2026-W47 (default: the last complete week)")
 	f.StringVar(&o.sources, "sources", "", "comma-separated source names to extract (default: all enabled)")
 	f.BoolVar(&o.skipExtract, "skip-extract", false, "model and report what the warehouse already holds")
+	f.StringVar(&o.fromRaw, "from-raw", "", "rebuild run `RUN_ID` from its raw landing: same windows, no API calls")
 	f.StringVar(&o.outputs, "outputs", "", "comma-separated outputs: excel,parquet,csv (default: from the config)")
 	f.BoolVar(&o.allowQAFailures, "allow-qa-failures", false, "publish outputs even when data tests of severity error fail")
 	return cmd
@@ -85,6 +97,9 @@ func runPipeline(cmd *cobra.Command, g *globals, cfg *config.Config, o *runOpts)
 			return usageErr("--week: %v", err)
 		}
 	}
+	if o.fromRaw != "" && o.skipExtract {
+		return usageErr("--from-raw and --skip-extract: --from-raw rebuilds the extraction; pick one")
+	}
 	outputs := splitList(o.outputs)
 	for _, out := range outputs {
 		if !slices.Contains(config.KnownOutputs, out) {
@@ -96,6 +111,7 @@ func runPipeline(cmd *cobra.Command, g *globals, cfg *config.Config, o *runOpts)
 		Week:            week,
 		Sources:         splitList(o.sources),
 		SkipExtract:     o.skipExtract,
+		FromRaw:         o.fromRaw,
 		Outputs:         outputs,
 		AllowQAFailures: o.allowQAFailures,
 		Logger:          log,

@@ -61,7 +61,9 @@ type Options struct {
 	Credential string
 	// RawDir, if set, receives every response body (error bodies included),
 	// gzip-compressed, as <seq:6 digits>-<slug of path>.json.gz, with Secrets
-	// redacted. One Client per RawDir: the sequence number is the Client's.
+	// redacted, and an entry per response in its index (IndexFile) from
+	// which a Replay answers the same requests later. One Client per RawDir:
+	// the sequence number is the Client's.
 	RawDir string
 	// Logger receives retry and request logs, redacted. Default: discard.
 	Logger *slog.Logger
@@ -95,6 +97,7 @@ type Client struct {
 	redact  *Redactor
 	log     *slog.Logger
 	seq     atomic.Int64
+	index   indexWriter
 
 	mu         sync.Mutex
 	pauseUntil time.Time
@@ -225,13 +228,20 @@ func (c *Client) Do(ctx context.Context, r Request) (*Response, error) {
 		return nil, &Error{Source: c.opts.Source, Method: method, Path: c.logPath(r.Path),
 			Err: err, kind: err, redact: c.redact.String}
 	}
-	cl := &call{c: c, method: method, path: c.logPath(u.Path)}
+	cl := &call{c: c, method: method, path: c.logPath(u.Path),
+		url: c.redact.String(u.String()), bodySHA: bodyHash(c.redact, r.Body), replay: ReplayFrom(ctx)}
+	httpClient := c.http
+	if cl.replay != nil {
+		// Replay: answers come from the recorded landing. No pacing (the
+		// platform is not there to be spared), no timeout, no dialling.
+		httpClient = &http.Client{Transport: &replayTransport{rp: cl.replay, method: method, url: cl.url, bodySHA: cl.bodySHA}}
+	}
 	// A retryablehttp.Client per call: its hooks close over this call's
 	// state (last body, verdict, planned wait), which keeps concurrent calls
 	// on one Client independent. The struct is cheap; the connection pool
 	// lives in c.http and is shared.
 	rc := &retryablehttp.Client{
-		HTTPClient:   c.http,
+		HTTPClient:   httpClient,
 		Logger:       leveled{log: c.log, redact: c.redact},
 		RetryWaitMin: c.opts.WaitMin,
 		RetryWaitMax: c.opts.WaitMax,
@@ -377,6 +387,9 @@ type call struct {
 	c        *Client
 	method   string
 	path     string // redacted, no query
+	url      string // redacted, absolute, with query: the index's key
+	bodySHA  string // of the redacted request body, "" for none
+	replay   *Replay
 	attempts int
 	last     struct {
 		status  int
@@ -409,6 +422,14 @@ func (cl *call) decide(ctx context.Context, resp *http.Response, err error) (boo
 	}
 	if err != nil {
 		cl.last.err = err
+		var re *replayError
+		if errors.As(err, &re) {
+			// Not recorded, or the landing is damaged: no retry can change
+			// that. Unwrapped from http.Client's *url.Error, whose text
+			// repeats the URL.
+			cl.last.err = re
+			return false, re
+		}
 		// retryablehttp knows which transport errors are permanent (bad
 		// scheme, TLS verification, too many redirects).
 		retry, _ := retryablehttp.DefaultRetryPolicy(ctx, nil, err)
@@ -421,9 +442,12 @@ func (cl *call) decide(ctx context.Context, resp *http.Response, err error) (boo
 	resp.Body.Close()
 	resp.Body = io.NopCloser(bytes.NewReader(body))
 	cl.last.status, cl.last.body = resp.StatusCode, body
-	if landErr := cl.c.land(cl.path, body); landErr != nil {
-		// Nothing fetched may be lost: a run that cannot land is a failure.
-		return false, landErr
+	if cl.replay == nil {
+		// A replayed response is already landed, in the recorded run.
+		if err := cl.landAndIndex(resp, body, readErr); err != nil {
+			// Nothing fetched may be lost: a run that cannot land is a failure.
+			return false, err
+		}
 	}
 	if readErr != nil {
 		cl.last.err = readErr
@@ -480,6 +504,10 @@ func (cl *call) backoff(min, max time.Duration, attempt int, resp *http.Response
 	if wait > max {
 		wait = max
 	}
+	if cl.replay != nil {
+		// The recorded run already waited; a rebuild need not.
+		wait, reason = 0, "replay"
+	}
 	cl.wait = wait
 	attrs := []any{"method", cl.method, "path", cl.path, "attempt", cl.attempts, "wait", wait, "wait_reason", reason}
 	if cl.last.status != 0 {
@@ -493,7 +521,29 @@ func (cl *call) backoff(min, max time.Duration, attempt int, resp *http.Response
 }
 
 func (cl *call) prepareRetry(req *http.Request) error {
+	if cl.replay != nil {
+		return req.Context().Err()
+	}
 	return cl.c.opts.Sleep(req.Context(), cl.wait)
+}
+
+// landAndIndex lands one response's body and appends its index entry, the
+// body first so that an entry always names a complete file.
+func (cl *call) landAndIndex(resp *http.Response, body []byte, readErr error) error {
+	c := cl.c
+	file, seq, err := c.land(cl.path, body)
+	if err != nil || file == "" {
+		return err
+	}
+	e := IndexEntry{
+		Seq: seq, Time: time.Now().UTC(), Attempt: cl.attempts,
+		Method: cl.method, URL: cl.url, BodySHA256: cl.bodySHA,
+		Status: resp.StatusCode, Header: c.redactedHeader(resp.Header), File: file,
+	}
+	if readErr != nil {
+		e.ReadError = c.redact.String(readErr.Error())
+	}
+	return c.record(e)
 }
 
 // message describes the last attempt's failure for errors and logs.

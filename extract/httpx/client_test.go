@@ -284,9 +284,10 @@ func gunzip(t *testing.T, name string) []byte {
 	return b
 }
 
+// countFiles counts the landed bodies (not the index).
 func countFiles(t *testing.T, dir string) int {
 	t.Helper()
-	files, err := filepath.Glob(filepath.Join(dir, "*.json.gz"))
+	files, err := filepath.Glob(filepath.Join(dir, "[0-9]*.json.gz"))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -315,7 +316,10 @@ func TestClientEchoedTokenIsRedacted(t *testing.T) {
 	}
 	assertNoSecret(t, nil, logs, c.opts.RawDir, testToken)
 	files, _ := filepath.Glob(filepath.Join(c.opts.RawDir, "*"))
-	want := []string{"000001-v1-thing.json.gz", "000002-v1-thing.json.gz"}
+	want := []string{"000001-v1-thing.json.gz", "000002-v1-thing.json.gz", IndexFile}
+	if len(files) != len(want) {
+		t.Fatalf("raw files %v, want %v", files, want)
+	}
 	for i, f := range files {
 		if filepath.Base(f) != want[i] {
 			t.Errorf("raw file %d = %s, want %s", i, filepath.Base(f), want[i])

@@ -12,7 +12,14 @@
 //   - steady pacing with golang.org/x/time/rate, and a pause before the next
 //     call when a platform's usage headers say a quota is nearly spent;
 //   - raw landing: every response body, error bodies included, is written
-//     gzip-compressed to RawDir so that a run can be replayed and audited;
+//     gzip-compressed to RawDir so that a run can be replayed and audited,
+//     with an entry per response in RawDir's index (IndexFile: method,
+//     redacted URL, hash of the redacted request body, status, redacted
+//     headers, body file);
+//   - replay: under a context carrying a Replay (WithReplay), a Client
+//     answers each request from a recorded landing's index instead of the
+//     network, in recorded order, never dialling, landing or sleeping; a
+//     request that was never recorded fails with ErrNotRecorded;
 //   - redaction: configured secrets (and well-known credential parameters
 //     such as access_token=…) never appear in errors, logs or landed files;
 //   - errors that name the source, the method and the redacted path, the HTTP

@@ -24,6 +24,11 @@ var (
 	// points at a host other than BaseURL's; it is refused so that credentials
 	// are never sent elsewhere.
 	ErrForeignHost = errors.New("URL is not on the configured base URL's host")
+	// ErrNotRecorded: in replay (WithReplay), a request the recorded run
+	// never made, or made fewer times than it is now asked. The connector
+	// wants data the landing does not hold; nothing was sent anywhere. The
+	// error names the source, the redacted URL, the run id and the index.
+	ErrNotRecorded = errors.New("request not recorded")
 )
 
 // Error is the error every Client method returns for a failed request. Its
