@@ -25,11 +25,15 @@ test:
 test-race:
 	$(GO) test $(GOFLAGS) -race -count=1 ./...
 
-## bench: Go benchmarks: decoding, Arrow building, the workbook, and
-## `attribute` on 1M, 5M and 20M synthetic touchpoints (touchpoints/s and
-## peak RSS). SOCIALROI_BENCH_MAX=1000000 keeps it to the 1M case.
+## bench: Go benchmarks (decoding, Arrow building, the workbook, and
+## `attribute` on 1M, 5M and 20M synthetic touchpoints), then the weekly
+## pipeline's stages on generated datasets (BENCH_SCALES, default M,L):
+## seconds, rows/s and peak RSS per stage, appended to bench/results.json.
+## SOCIALROI_BENCH_MAX=1000000 keeps `attribute` to the 1M case.
+BENCH_SCALES ?= M,L
 bench:
 	$(GO) test $(GOFLAGS) -run '^$$' -bench . -benchmem -timeout 60m ./...
+	$(GO) run $(GOFLAGS) ./bench -scales $(BENCH_SCALES)
 
 lint:
 	$(GO) vet $(GOFLAGS) ./...

@@ -5,7 +5,6 @@ import (
 	"os"
 	"path/filepath"
 	"strconv"
-	"strings"
 	"testing"
 
 	"github.com/socialroi/socialroi/config"
@@ -58,25 +57,6 @@ func writeSynthetic(b *testing.B, dir string, n int) (tp, conv string) {
 	return tp, conv
 }
 
-// peakRSS reads the process's resident-set high-water mark (Linux). DuckDB
-// allocates outside the Go heap, so -benchmem alone would not see it.
-func peakRSS() float64 {
-	b, err := os.ReadFile("/proc/self/status")
-	if err != nil {
-		return 0
-	}
-	for _, line := range strings.Split(string(b), "\n") {
-		if f := strings.Fields(line); len(f) >= 2 && f[0] == "VmHWM:" {
-			kb, _ := strconv.ParseFloat(f[1], 64)
-			return kb / 1024
-		}
-	}
-	return 0
-}
-
-// resetPeakRSS restarts the high-water mark, so each size reports its own.
-func resetPeakRSS() { _ = os.WriteFile("/proc/self/clear_refs", []byte("5"), 0) }
-
 // BenchmarkAttribute times `socialroi attribute` (all eight models) on 1M,
 // 5M and 20M synthetic touchpoints. SOCIALROI_BENCH_MAX caps the size
 // (e.g. 1000000 for a quick run).
@@ -103,7 +83,7 @@ func BenchmarkAttribute(b *testing.B) {
 				}
 			}
 			b.ReportMetric(float64(n)*float64(b.N)/b.Elapsed().Seconds(), "touchpoints/s")
-			b.ReportMetric(peakRSS(), "peak-RSS-MiB")
+			b.ReportMetric(float64(peakRSS())/(1<<20), "peak-RSS-MiB")
 		})
 	}
 }

@@ -45,7 +45,7 @@ func buildManifest(cfg *config.Config, opts Options, res *Result, finished time.
 		m.Error = redact(res.Err.Error())
 	}
 	for _, t := range res.Timings {
-		m.Timings = append(m.Timings, manifest.Timing{Name: t.Stage, Seconds: t.Seconds})
+		m.Timings = append(m.Timings, manifest.Timing{Name: t.Stage, Seconds: t.Seconds, Rows: t.Rows, PeakRSSBytes: t.PeakRSSBytes})
 	}
 	for _, s := range res.Sources {
 		src := manifest.Source{

@@ -111,6 +111,12 @@ type QACheck struct {
 type Timing struct {
 	Stage   string
 	Seconds float64
+	// Rows the stage handled: extracted, loaded, built by the models,
+	// checked by the data tests (tests run), written to outputs.
+	Rows int64
+	// PeakRSSBytes is the process's peak resident memory during the stage
+	// (Linux; 0 elsewhere).
+	PeakRSSBytes int64
 }
 
 type weekRange struct{ start, end time.Time }
@@ -177,9 +183,7 @@ func Run(ctx context.Context, opts Options) *Result {
 		log.Error("run failed", "exit_code", code, "err", err)
 		return res
 	}
-	stage := func(name string, start time.Time) {
-		res.Timings = append(res.Timings, Timing{Stage: name, Seconds: time.Since(start).Seconds()})
-	}
+	clock := &stageClock{res: res}
 
 	// Sources are built (and their settings checked, a registry file read)
 	// before the warehouse is touched, so a bad config changes nothing.
@@ -239,12 +243,18 @@ func Run(ctx context.Context, opts Options) *Result {
 	mem := memory.DefaultAllocator
 	var runs []*sourceRun
 	if !opts.SkipExtract {
-		start := time.Now()
+		clock.begin()
 		runs, err = extractAll(ctx, wh, res.RunID, cfg, week, specs, sources, plan, mem, log, progress)
 		if err != nil {
 			return fail(ExitFailure, err)
 		}
-		stage("extract", start)
+		var extracted int64
+		for _, r := range runs {
+			for _, n := range r.rows {
+				extracted += n
+			}
+		}
+		clock.end("extract", extracted)
 		defer func() {
 			for _, r := range runs {
 				r.release()
@@ -269,9 +279,7 @@ func Run(ctx context.Context, opts Options) *Result {
 		}
 	}
 
-	start := time.Now()
-	err = buildWarehouse(ctx, wh, cfg, res, runs, opts.AllowQAFailures, log, progress)
-	stage("load_and_models", start)
+	err = buildWarehouse(ctx, wh, cfg, res, runs, opts.AllowQAFailures, log, progress, clock)
 	if err != nil {
 		var qa *qaError
 		if errors.As(err, &qa) {
@@ -280,11 +288,15 @@ func Run(ctx context.Context, opts Options) *Result {
 		return fail(ExitFailure, err)
 	}
 
-	start = time.Now()
+	clock.begin()
 	if err := writeReports(ctx, wh, cfg, opts, res, log); err != nil {
 		return fail(ExitFailure, err)
 	}
-	stage("reports", start)
+	var written int64
+	for _, o := range res.Outputs {
+		written += o.Rows
+	}
+	clock.end("reports", written)
 
 	if n := failedCount(runs); n > 0 {
 		res.ExitCode, res.Err = ExitSourcesFailed, fmt.Errorf("%d of %d sources failed (the rest were loaded): %w", n, len(runs), sourceErrors(runs))
@@ -331,13 +343,15 @@ func (e *qaError) Error() string {
 
 // buildWarehouse loads the extracted records and runs the models and data
 // tests in one transaction, committing only when all of it succeeded.
-func buildWarehouse(ctx context.Context, wh *models.Warehouse, cfg *config.Config, res *Result, runs []*sourceRun, allowQA bool, log *slog.Logger, progress Progress) error {
+func buildWarehouse(ctx context.Context, wh *models.Warehouse, cfg *config.Config, res *Result, runs []*sourceRun, allowQA bool, log *slog.Logger, progress Progress, clock *stageClock) error {
 	tx, err := wh.Begin(ctx)
 	if err != nil {
 		return err
 	}
 	defer tx.Rollback()
 
+	clock.begin()
+	var loaded int64
 	for _, r := range runs {
 		if r.err != nil {
 			continue
@@ -361,6 +375,7 @@ func buildWarehouse(ctx context.Context, wh *models.Warehouse, cfg *config.Confi
 				return fmt.Errorf("source %s: %w", r.spec.Name, err)
 			}
 			log.Info("loaded", "source", r.spec.Name, "table", table, "rows", n)
+			loaded += n
 		}
 		// The cursor only ever moves forward (greatest): a --from-raw run,
 		// whose until is the recorded run's, moves it no further than that
@@ -375,10 +390,12 @@ func buildWarehouse(ctx context.Context, wh *models.Warehouse, cfg *config.Confi
 	if err := tx.Set(ctx, models.ParamsFor(cfg, res.Week)); err != nil {
 		return err
 	}
+	clock.end("load", loaded)
 	cat, err := models.LoadCatalog(sqlfiles.FS, attribution.GoModels()...)
 	if err != nil {
 		return err
 	}
+	clock.begin()
 	stage := progress.Stage("models", len(cat.Models))
 	tx.OnModel = func(models.ModelResult) { stage.Step() }
 	res.Models, err = tx.RunModels(ctx, cat, log)
@@ -386,11 +403,18 @@ func buildWarehouse(ctx context.Context, wh *models.Warehouse, cfg *config.Confi
 	if err != nil {
 		return err
 	}
+	var built int64
+	for _, m := range res.Models {
+		built += m.Rows
+	}
+	clock.end("models", built)
 	log.Info("models built", "models", len(res.Models))
+	clock.begin()
 	res.Tests, err = tx.RunTests(ctx, cat)
 	if err != nil {
 		return err
 	}
+	clock.end("tests", int64(len(res.Tests)))
 	if res.QA, err = readQA(ctx, tx); err != nil {
 		return err
 	}

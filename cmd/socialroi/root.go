@@ -146,6 +146,7 @@ Exit codes: 0 success, 1 failure, 2 bad usage or config, 3 data tests failed
 	root.PersistentFlags().StringVar(&g.logLevel, "log-level", "info", "log level: debug, info, warn, error")
 	root.AddCommand(
 		newDemoCmd(g),
+		newGenerateCmd(g),
 		newRunCmd(g),
 		newAttributeCmd(g),
 		newQueryCmd(g),

@@ -57,8 +57,11 @@ type Manifest struct {
 
 // Timing is how long one stage took.
 type Timing struct {
-	Name    string  `json:"name"` // the stage: "extract", "transform", "models", "reports", or finer
+	Name    string  `json:"name"` // the stage: "extract", "load", "models", "tests", "reports"
 	Seconds float64 `json:"seconds"`
+	Rows    int64   `json:"rows,omitempty"`
+	// PeakRSSBytes is the process's peak resident memory during the stage.
+	PeakRSSBytes int64 `json:"peak_rss_bytes,omitempty"`
 }
 
 // Source is what one source extraction did.
