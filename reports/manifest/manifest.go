@@ -86,8 +86,9 @@ type RawFile struct {
 
 // Model is one SQL model the run built and how many rows it holds.
 type Model struct {
-	Name string `json:"name"`
-	Rows int64  `json:"rows"`
+	Name    string  `json:"name"`
+	Rows    int64   `json:"rows"`
+	Seconds float64 `json:"seconds"`
 }
 
 // QAResult is one tracking-QA or data-test result.
