@@ -19,8 +19,12 @@ import (
 	"github.com/socialroi/socialroi/extract/emulator"
 	"github.com/socialroi/socialroi/extract/emulator/gen"
 	gademu "github.com/socialroi/socialroi/extract/emulator/googleads"
+	hsemu "github.com/socialroi/socialroi/extract/emulator/hubspot"
+	igemu "github.com/socialroi/socialroi/extract/emulator/instagram"
 	liemu "github.com/socialroi/socialroi/extract/emulator/linkedin"
+	shopemu "github.com/socialroi/socialroi/extract/emulator/shopify"
 	ttemu "github.com/socialroi/socialroi/extract/emulator/tiktok"
+	"github.com/socialroi/socialroi/extract/shopify"
 	"github.com/socialroi/socialroi/reports/files"
 	"github.com/socialroi/socialroi/transform"
 )
@@ -199,8 +203,16 @@ sources:
 		}
 	}
 
-	// CRM, web, social and finance data are canonical files read by the
-	// files source.
+	// Commerce, CRM and Instagram organic go through their emulators and
+	// connectors too.
+	crm, err := startDemoCRM(brand, tokens, &closers, &doc)
+	if err != nil {
+		return nil, err
+	}
+
+	// The web analytics export (sessions, the conversions no other source
+	// serves, identities), other platforms' organic posts, community and
+	// finance data are canonical files read by the files source.
 	mem := memory.DefaultAllocator
 	write := func(name string, rec arrow.RecordBatch, err error) (string, error) {
 		if err != nil {
@@ -218,6 +230,18 @@ sources:
 		}
 		return path, nil
 	}
+	web := DemoWebFiles(brand)
+	records := map[string]func() (arrow.RecordBatch, error){
+		transform.Conversions: func() (arrow.RecordBatch, error) {
+			return transform.BuildRecord(mem, transform.Conversions, web.Conversions)
+		},
+		transform.Identities: func() (arrow.RecordBatch, error) {
+			return transform.BuildRecord(mem, transform.Identities, web.Identities)
+		},
+		transform.OrganicPosts: func() (arrow.RecordBatch, error) {
+			return transform.BuildRecord(mem, transform.OrganicPosts, crm.otherPosts)
+		},
+	}
 	for _, fs := range []struct {
 		source string
 		tables []string
@@ -228,7 +252,13 @@ sources:
 	} {
 		fmt.Fprintf(&doc, "  %s:\n    type: files\n    tables:\n", fs.source)
 		for _, table := range fs.tables {
-			rec, err := brand.Record(mem, table)
+			var rec arrow.RecordBatch
+			var err error
+			if r, ok := records[table]; ok {
+				rec, err = r()
+			} else {
+				rec, err = brand.Record(mem, table)
+			}
 			path, err := write(table, rec, err)
 			if err != nil {
 				return nil, err
@@ -272,4 +302,113 @@ sources:
 func build[T any](mem memory.Allocator, table string, rows []T) (string, arrow.RecordBatch, error) {
 	rec, err := transform.BuildRecord(mem, table, rows)
 	return table, rec, err
+}
+
+// DemoWeb is what the demo's web analytics export (the files source "web")
+// serves.
+type DemoWeb struct {
+	// Conversions are the brand's conversions no emulated source serves:
+	// Shopify serves the purchases (orders) and HubSpot the B2B leads (as
+	// deals), so only the rest (signups) stay in the file.
+	Conversions []transform.ConversionRow
+	// Identities are the brand's cookie → person links plus, for every
+	// person known to Shopify or HubSpot, the link from the web's person id
+	// to their hashed email (the web analytics identifies a logged-in
+	// visitor by it): (p_000123, email:<sha256>). That is what lets the
+	// warehouse stitch a Shopify customer and a HubSpot contact, which name
+	// the same email hash, to the web person (stg_identity_map).
+	Identities []transform.IdentityRow
+}
+
+// servedByCRM reports whether an emulated CRM or commerce source serves the
+// brand conversion.
+func servedByCRM(c transform.ConversionRow) bool {
+	return (c.CRMSource == "shopify" && c.Type == "purchase") || c.CRMSource == "hubspot"
+}
+
+// DemoWebFiles derives the web export's conversions and identities from the
+// brand.
+func DemoWebFiles(b *gen.Brand) DemoWeb {
+	var w DemoWeb
+	known := map[string]bool{}
+	for _, c := range b.Conversions {
+		if c.CRMSource == "shopify" || c.CRMSource == "hubspot" {
+			known[c.PersonID] = c.PersonID != ""
+		}
+		if !servedByCRM(c) {
+			w.Conversions = append(w.Conversions, c)
+		}
+	}
+	w.Identities = slices.Clone(b.Identities)
+	for _, p := range slices.Sorted(maps.Keys(known)) {
+		if known[p] {
+			w.Identities = append(w.Identities, transform.IdentityRow{AnonymousID: p, PersonID: shopify.HashEmail(shopemu.Email(p))})
+		}
+	}
+	return w
+}
+
+// demoCRM is what startDemoCRM leaves for the files.
+type demoCRM struct {
+	otherPosts []transform.OrganicPostRow // organic posts not on Instagram
+}
+
+// startDemoCRM starts the Shopify, HubSpot and Instagram emulators seeded
+// with the brand and writes their source blocks. The connectors emit no
+// touchpoints of their own (landing_touchpoints, contact_touchpoints false):
+// the web export has every session.
+func startDemoCRM(brand *gen.Brand, tokens map[string]string, closers *[]func() error, doc *strings.Builder) (demoCRM, error) {
+	var out demoCRM
+	token := func(source string) (string, string) {
+		env := "DEMO_" + strings.ToUpper(source) + "_ACCESS_TOKEN"
+		tokens[env] = demoToken + source
+		return demoToken + source, env
+	}
+
+	tok, env := token("shopify")
+	shopCfg := shopemu.FromBrand(brand)
+	shopCfg.AccessToken = tok
+	shop, err := shopemu.New(shopCfg)
+	if err != nil {
+		return out, fmt.Errorf("demo: shopify emulator: %w", err)
+	}
+	*closers = append(*closers, shop.Close)
+	fmt.Fprintf(doc, "  shopify:\n    type: shopify\n    base_url: %q\n    access_token: ${%s}\n    requests_per_second: 0\n    landing_touchpoints: false\n",
+		shop.URL, env)
+
+	tok, env = token("hubspot")
+	hs, err := hsemu.New(hsemu.Config{AccessToken: tok, Data: hsemu.FromBrand(brand)})
+	if err != nil {
+		return out, fmt.Errorf("demo: hubspot emulator: %w", err)
+	}
+	*closers = append(*closers, hs.Close)
+	fmt.Fprintf(doc, "  hubspot:\n    type: hubspot\n    base_url: %q\n    access_token: ${%s}\n    requests_per_second: 0\n    page_limit: 200\n    contact_touchpoints: false\n",
+		hs.URL, env)
+
+	igCfg := igemu.FromBrand(brand)
+	for _, p := range brand.OrganicPosts {
+		if p.Platform != "instagram" {
+			out.otherPosts = append(out.otherPosts, p)
+		}
+	}
+	if len(igCfg.Posts) > 0 {
+		tok, env = token("instagram")
+		igCfg.AccessToken = tok
+		ig, err := igemu.New(igCfg)
+		if err != nil {
+			return out, fmt.Errorf("demo: instagram emulator: %w", err)
+		}
+		*closers = append(*closers, ig.Close)
+		users := map[string]bool{}
+		for _, p := range igCfg.Posts {
+			users[p.AccountID] = true
+		}
+		var ids []string
+		for _, id := range slices.Sorted(maps.Keys(users)) {
+			ids = append(ids, fmt.Sprintf("%q", id))
+		}
+		fmt.Fprintf(doc, "  instagram:\n    type: instagram_organic\n    base_url: %q\n    ig_user_ids: [%s]\n    access_token: ${%s}\n    requests_per_second: 0\n    page_limit: 100\n",
+			ig.URL, strings.Join(ids, ", "), env)
+	}
+	return out, nil
 }

@@ -2,6 +2,7 @@ package main
 
 import (
 	"bytes"
+	"cmp"
 	"compress/gzip"
 	"context"
 	"database/sql"
@@ -15,10 +16,14 @@ import (
 	"testing"
 	"time"
 
-	"github.com/google/go-cmp/cmp"
+	gocmp "github.com/google/go-cmp/cmp"
 	"github.com/shopspring/decimal"
 
 	"github.com/socialroi/socialroi/extract/emulator/gen"
+	hsemu "github.com/socialroi/socialroi/extract/emulator/hubspot"
+	igemu "github.com/socialroi/socialroi/extract/emulator/instagram"
+	shopemu "github.com/socialroi/socialroi/extract/emulator/shopify"
+	"github.com/socialroi/socialroi/extract/shopify"
 	"github.com/socialroi/socialroi/models"
 	"github.com/socialroi/socialroi/pipeline"
 	"github.com/socialroi/socialroi/reports/manifest"
@@ -91,7 +96,7 @@ func TestDemoEndToEnd(t *testing.T) {
 	if err := json.Unmarshal(data, &m); err != nil {
 		t.Fatal(err)
 	}
-	if m.Status != manifest.StatusSuccess || m.Week != "2026-W47" || len(m.Sources) != 8 || len(m.Outputs) == 0 {
+	if m.Status != manifest.StatusSuccess || m.Week != "2026-W47" || len(m.Sources) != 11 || len(m.Outputs) == 0 {
 		t.Errorf("manifest: status %s week %s sources %d outputs %d", m.Status, m.Week, len(m.Sources), len(m.Outputs))
 	}
 
@@ -101,6 +106,8 @@ func TestDemoEndToEnd(t *testing.T) {
 	}
 	weekStart := time.Date(2026, 11, 16, 0, 0, 0, 0, time.UTC)
 	weekEnd := weekStart.AddDate(0, 0, 7)
+
+	served := servedCounts(t, brand)
 
 	snapshot := func() []string {
 		wh, err := models.Open(t.Context(), pipeline.DemoWarehouse(out), models.Options{ReadOnly: true})
@@ -138,12 +145,67 @@ func TestDemoEndToEnd(t *testing.T) {
 			}
 		}
 
-		// Every organic post and community message served is in the warehouse.
-		for table, n := range map[string]int{"organic_posts": len(brand.OrganicPosts), "community_messages": len(brand.CommunityMessages),
-			"conversions": len(brand.Conversions), "touchpoints": len(brand.Touchpoints)} {
+		// Every row the emulators and files served is in the warehouse.
+		for table, n := range served {
 			if got := queryOne[int64](t, conn, "SELECT count(*) FROM "+table); got != int64(n) || n == 0 {
 				t.Errorf("%s: %d rows in the warehouse, %d served", table, got, n)
 			}
+		}
+		// Identity stitching makes the warehouse's persons the brand's: the
+		// touchpoints of each brand person (by person id or a cookie) are
+		// one warehouse person, and every purchase (served by Shopify under
+		// a customer id) belongs to its buyer's warehouse person.
+		personOf := map[string]string{}
+		for _, i := range brand.Identities {
+			personOf[i.AnonymousID] = i.PersonID
+		}
+		brandPerson := map[string]string{}
+		for _, tp := range brand.Touchpoints {
+			brandPerson[tp.TouchpointID] = cmp.Or(tp.PersonID, personOf[tp.AnonymousID])
+		}
+		whPerson := map[string]string{} // brand person → warehouse person
+		split := 0
+		for _, r := range queryStrings(t, conn, `SELECT touchpoint_id || '|' || person_id FROM stg_touchpoints`) {
+			id, person, _ := strings.Cut(r, "|")
+			bp := brandPerson[id]
+			if prev, ok := whPerson[bp]; ok && prev != person {
+				split++
+			}
+			whPerson[bp] = person
+		}
+		if split > 0 {
+			t.Errorf("%d touchpoints stitched to another person than the rest of their brand person's", split)
+		}
+		warehousePersons := map[string]bool{}
+		for _, p := range whPerson {
+			warehousePersons[p] = true
+		}
+		if len(warehousePersons) != len(whPerson) {
+			t.Errorf("%d brand persons with touchpoints became %d warehouse persons", len(whPerson), len(warehousePersons))
+		}
+		convPerson := map[string]string{}
+		for _, r := range queryStrings(t, conn, `SELECT order_id || '|' || person_id FROM stg_conversions WHERE type = 'purchase'`) {
+			order, person, _ := strings.Cut(r, "|")
+			convPerson[order] = person
+		}
+		stitched, checkedPurchases := 0, 0
+		for _, c := range brand.Conversions {
+			if c.Type != "purchase" {
+				continue
+			}
+			checkedPurchases++
+			wp, ok := whPerson[c.PersonID]
+			if !ok {
+				continue // a buyer without touchpoints
+			}
+			if got := convPerson["#"+strings.TrimPrefix(c.OrderID, "ord_")]; got != wp {
+				t.Errorf("purchase %s of %s: warehouse person %q, their touchpoints' %q", c.OrderID, c.PersonID, got, wp)
+				continue
+			}
+			stitched++
+		}
+		if stitched == 0 || checkedPurchases != len(convPerson) {
+			t.Errorf("%d purchases stitched to their touchpoints; %d purchases in the warehouse, %d generated", stitched, len(convPerson), checkedPurchases)
 		}
 
 		// Per conversion and model, credits sum to 1 and revenue credits to
@@ -213,7 +275,7 @@ func TestDemoEndToEnd(t *testing.T) {
 	if code, _, stderr := runCLI(t, "demo", "--out", out, "--log-format", "json"); code != 0 {
 		t.Fatalf("second demo exit %d: %s", code, stderr)
 	}
-	if d := cmp.Diff(first, snapshot()); d != "" {
+	if d := gocmp.Diff(first, snapshot()); d != "" {
 		t.Errorf("second run changed the numbers (-first +second):\n%s", d)
 	}
 
@@ -291,7 +353,7 @@ func TestDemoEndToEnd(t *testing.T) {
 		got := queryStrings(t, w.Conn(), `SELECT model, channel, round(sum(conversions), 6), sum(revenue::DECIMAL(18,2))
 			FROM read_csv('`+filepath.Join(attrOut, "channels.csv")+`') GROUP BY ALL ORDER BY model, channel`)
 		w.Close()
-		if d := cmp.Diff(want, got); d != "" {
+		if d := gocmp.Diff(want, got); d != "" {
 			t.Errorf("attribute's channels.csv differs from the pipeline's attribution_channels (-pipeline +attribute):\n%s", d)
 		}
 	}
@@ -324,5 +386,60 @@ func TestDemoEndToEnd(t *testing.T) {
 	}
 	if strings.Contains(stderr, "demo-token-") {
 		t.Error("logs contain the access token")
+	}
+}
+
+// servedCounts is the rows the demo serves per canonical table, counted from
+// what each emulator and file holds: Shopify's orders (one purchase each)
+// and customers' email links, HubSpot's won deals and contacts' visitor ids
+// and email hashes, Instagram's posts, and the web, social and finance files.
+// Identities are counted by distinct anonymous id, the table's key (a
+// hubspotutk cookie HubSpot and the web export both link is one row).
+func servedCounts(t *testing.T, brand *gen.Brand) map[string]int {
+	t.Helper()
+	web := pipeline.DemoWebFiles(brand)
+	shop := shopemu.FromBrand(brand)
+	hs := hsemu.FromBrand(brand)
+	ig := igemu.FromBrand(brand)
+
+	convs := len(web.Conversions) + len(shop.Orders)
+	for _, d := range hs.Deals {
+		if d.Properties["dealstage"] == "closedwon" {
+			convs++
+		}
+	}
+	ids := map[string]bool{}
+	for _, i := range web.Identities {
+		ids[i.AnonymousID] = true
+	}
+	for _, o := range shop.Orders {
+		if o.CustomerID != 0 && o.Email != "" {
+			ids[fmt.Sprintf("shopify:customer:%d", o.CustomerID)] = true
+		}
+	}
+	for _, c := range hs.Contacts {
+		if v := c.Properties["hubspotutk"]; v != "" {
+			ids[v] = true
+		}
+		if e := shopify.HashEmail(c.Properties["email"]); e != "" {
+			ids[e] = true
+		}
+	}
+	posts := len(ig.Posts)
+	for _, p := range brand.OrganicPosts {
+		if p.Platform != "instagram" {
+			posts++
+		}
+	}
+	if len(ig.Posts) == 0 || len(hs.Deals) == 0 || len(shop.Orders) == 0 || len(web.Conversions) == 0 {
+		t.Fatalf("the demo serves %d Instagram posts, %d HubSpot deals, %d Shopify orders, %d web conversions",
+			len(ig.Posts), len(hs.Deals), len(shop.Orders), len(web.Conversions))
+	}
+	return map[string]int{
+		"conversions":        convs,
+		"touchpoints":        len(brand.Touchpoints), // the web export; Shopify and HubSpot emit none in the demo
+		"identities":         len(ids),
+		"organic_posts":      posts,
+		"community_messages": len(brand.CommunityMessages),
 	}
 }

@@ -36,9 +36,11 @@
 //     skipped and counted in a warning.
 //   - touchpoints: each contact's first touch (and last touch, when
 //     hs_analytics_last_timestamp is set) as interaction "visit", source
-//     "crm_derived"; see Source.touchpoints for the fields.
+//     "crm_derived"; see Source.touchpoints for the fields. Set
+//     contact_touchpoints: false when the web analytics export already
+//     carries the sessions (these would be second copies of two of them).
 //   - identities: each anonymous_id_properties value (hubspotutk by default)
-//     and the contact's email hashed (SHA-256 hex of the trimmed, lower-cased
+//     and the contact's email hashed ("email:" + SHA-256 hex of the trimmed, lower-cased
 //     address) map to the contact's person id.
 //
 // Re-runs: rows are keyed by HubSpot ids, so overlapping runs produce the

@@ -85,7 +85,7 @@ func TestFixtures(t *testing.T) {
 	}
 	// printf '%s' jane.doe@example.org | sha256sum
 	wantIDs := []transform.IdentityRow{
-		{AnonymousID: "7f73355bf032dcbb8e5a3f51f1e4a8ba92ef1344de2d95382634cf91da6d6181", PersonID: "hubspot:contact:51"},
+		{AnonymousID: "email:7f73355bf032dcbb8e5a3f51f1e4a8ba92ef1344de2d95382634cf91da6d6181", PersonID: "hubspot:contact:51"},
 		{AnonymousID: "f4c5e8d1a2b34c9d8e7f6a5b4c3d2e1f", PersonID: "hubspot:contact:51"},
 	}
 	if diff := cmp.Diff(wantIDs, ids); diff != "" {

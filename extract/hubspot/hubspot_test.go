@@ -80,9 +80,9 @@ func crm() hubspotemu.Data {
 // Hashed emails, worked out with `printf '%s' alice@example.com | sha256sum`:
 // the connector must trim and lower-case " Alice@Example.COM " first.
 const (
-	aliceHash = "ff8d9819fc0e12bf0d24892e45987e249a28dce836a85cad60e28eaaa8c6d976" // alice@example.com
-	bobHash   = "5ff860bf1190596c7188ab851db691f0f3169c453936e9e1eba2f9a47f7a0018" // bob@example.com
-	carolHash = "e0d47ca1bc1eb62e650fc1fd660a9bfbf7cba8dc6337d81df7ea9aa9071a24a5" // carol@example.com
+	aliceHash = "email:ff8d9819fc0e12bf0d24892e45987e249a28dce836a85cad60e28eaaa8c6d976" // alice@example.com
+	bobHash   = "email:5ff860bf1190596c7188ab851db691f0f3169c453936e9e1eba2f9a47f7a0018" // bob@example.com
+	carolHash = "email:e0d47ca1bc1eb62e650fc1fd660a9bfbf7cba8dc6337d81df7ea9aa9071a24a5" // carol@example.com
 )
 
 // wantSince16 is what an extraction modified-since 2026-11-16 delivers.
@@ -554,6 +554,17 @@ func TestExtractDemoBrand(t *testing.T) {
 		if c.PersonID == "" || c.Revenue.LessThanOrEqual(decimal.NewFromInt(999)) || c.Type != "deal_won" {
 			t.Errorf("implausible conversion %+v", c)
 		}
+	}
+	// contact_touchpoints: false leaves the sessions to the web export;
+	// conversions and identities are the same.
+	h2 := newHarness(t, hubspotemu.Config{Data: data}, func(s *Settings) { f := false; s.ContactTouchpoints = &f })
+	got2, err := h2.run(t, transform.Date(2026, 1, 1))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(got2.Touchpoints) != 0 || len(got2.Conversions) != len(got.Conversions) || len(got2.Identities) != len(got.Identities) {
+		t.Errorf("contact_touchpoints false: %d touchpoints, %d/%d conversions, %d/%d identities", len(got2.Touchpoints),
+			len(got2.Conversions), len(got.Conversions), len(got2.Identities), len(got.Identities))
 	}
 }
 

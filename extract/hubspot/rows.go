@@ -94,16 +94,17 @@ func PersonID(contactID string) string { return Kind + ":contact:" + contactID }
 // the warehouse's upsert replaces the row.
 func ConversionID(dealID string) string { return Kind + ":deal:" + dealID }
 
-// HashEmail is the identities key of an email address: SHA-256 of the
-// address trimmed and lower-cased, as lower-case hex. Empty for an empty
-// address.
+// HashEmail is the identities key of an email address: "email:" and the
+// SHA-256 of the address trimmed and lower-cased, as lower-case hex (the
+// convention every connector follows, so stitching can join them). Empty
+// for an empty address.
 func HashEmail(email string) string {
 	e := strings.ToLower(strings.TrimSpace(email))
 	if e == "" {
 		return ""
 	}
 	sum := sha256.Sum256([]byte(e))
-	return hex.EncodeToString(sum[:])
+	return "email:" + hex.EncodeToString(sum[:])
 }
 
 // dealWanted reports whether the deal becomes a conversion.
@@ -246,11 +247,13 @@ func (s *Source) contactRows(contacts []record, log *slog.Logger) ([]transform.T
 		idOwner[anon] = person
 	}
 	for _, c := range contacts { // ordered by contact id
-		rows, err := s.touchpoints(c)
-		if err != nil {
-			return nil, nil, fmt.Errorf("%s: contact %s: %w", Kind, c.ID, err)
+		if s.settings.contactTouchpoints() {
+			rows, err := s.touchpoints(c)
+			if err != nil {
+				return nil, nil, fmt.Errorf("%s: contact %s: %w", Kind, c.ID, err)
+			}
+			tps = append(tps, rows...)
 		}
-		tps = append(tps, rows...)
 		person := PersonID(c.ID)
 		for _, p := range s.settings.AnonymousIDProperties {
 			for _, v := range strings.Split(c.prop(p), ";") {

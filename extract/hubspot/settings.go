@@ -50,6 +50,10 @@ type Settings struct {
 	// (hubspotutk, a custom first-party cookie id …); each value becomes an
 	// identities row.
 	AnonymousIDProperties []string `yaml:"anonymous_id_properties"`
+	// ContactTouchpoints, when false, emits no first/last-touch touchpoints
+	// from contacts: when the web analytics export already carries the
+	// sessions, they would be second copies of two of them. Nil means true.
+	ContactTouchpoints *bool `yaml:"contact_touchpoints"`
 	// PageLimit is the search page size, at most 200.
 	PageLimit int `yaml:"page_limit"`
 	// RequestsPerSecond paces calls; 0 means no pacing. Search allows about 5.
@@ -76,6 +80,11 @@ func DefaultSettings() Settings {
 		RequestsPerSecond:     4,
 		MaxRetries:            httpx.DefaultMaxRetries,
 	}
+}
+
+// contactTouchpoints reports whether contacts' first/last touches are emitted.
+func (s Settings) contactTouchpoints() bool {
+	return s.ContactTouchpoints == nil || *s.ContactTouchpoints
 }
 
 // maxPageLimit is HubSpot's upper bound on a search page.
@@ -188,6 +197,7 @@ access_token: ${HUBSPOT_TOKEN}
 #   utm_content: utm_content
 #   utm_term: utm_term
 # anonymous_id_properties: [hubspotutk]   # web visitor ids → identities
+# contact_touchpoints: true               # false when the web analytics export has the sessions
 # page_limit: 100            # search page size, at most 200
 # requests_per_second: 4     # search allows about 5
 # max_retries: 5             # on 429 SECONDLY/TEN_SECONDLY, 5xx, connection errors

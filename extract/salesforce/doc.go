@@ -39,7 +39,7 @@
 //     click id from the landing page's query). A converted lead speaks for its
 //     contact; the earlier record wins. Last-touch fields are not read.
 //   - identities: the anonymous_id field's value and the hashed Email
-//     (SHA-256 hex of the trimmed, lower-cased address) map to the person.
+//     ("email:" + SHA-256 hex of the trimmed, lower-cased address) map to the person.
 //
 // Re-runs: rows are keyed by Salesforce ids, so overlapping runs produce the
 // same rows for the records they share (is_new_customer aside) and the

@@ -70,7 +70,7 @@ func TestFixtures(t *testing.T) {
 		t.Errorf("touchpoints (-want +got):\n%s", diff)
 	}
 	// printf '%s' max.muster@example.de | sha256sum
-	wantIDs := []transform.IdentityRow{{AnonymousID: "a3d13de294683dc7b3d5d437b4042cb263d4b4eda51838ec31a9d9df51f3f087",
+	wantIDs := []transform.IdentityRow{{AnonymousID: "email:a3d13de294683dc7b3d5d437b4042cb263d4b4eda51838ec31a9d9df51f3f087",
 		PersonID: "salesforce:lead:00Q5g00000XyZaBEAV"}}
 	if diff := cmp.Diff(wantIDs, ids); diff != "" {
 		t.Errorf("identities (-want +got):\n%s", diff)

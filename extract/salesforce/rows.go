@@ -91,16 +91,17 @@ func LeadPersonID(id string) string { return Kind + ":lead:" + id }
 // when the opportunity moves from open to won, so the upsert replaces it.
 func ConversionID(id string) string { return Kind + ":opportunity:" + id }
 
-// HashEmail is the identities key of an email address: SHA-256 of the
-// address trimmed and lower-cased, as lower-case hex. Empty for an empty
-// address.
+// HashEmail is the identities key of an email address: "email:" and the
+// SHA-256 of the address trimmed and lower-cased, as lower-case hex (the
+// convention every connector follows, so stitching can join them). Empty
+// for an empty address.
 func HashEmail(email string) string {
 	e := strings.ToLower(strings.TrimSpace(email))
 	if e == "" {
 		return ""
 	}
 	sum := sha256.Sum256([]byte(e))
-	return hex.EncodeToString(sum[:])
+	return "email:" + hex.EncodeToString(sum[:])
 }
 
 // conversions maps opportunities to conversion rows ordered by conversion

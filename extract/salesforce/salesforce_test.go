@@ -75,10 +75,10 @@ func org() salesforceemu.Data {
 // Hashed emails, worked out with `printf '%s' dana@example.com | sha256sum`:
 // " Dana@Example.com" must be trimmed and lower-cased first.
 const (
-	danaHash  = "07e2f1394b0ea80e2adca010ea8318df697001a005ba7452720edda4b0ce57b3" // dana@example.com
-	erinHash  = "405340cd9ac94b08b93800aee3f0db2dd673256bc318987e51e177eb53cca1b2" // erin@example.com
-	frankHash = "36a9b382f8c0e0f39b36c798e8bbb1e74724bd3a4f81d182b0fa87a466429de6" // frank@example.com
-	ginaHash  = "599d34717b7120c914a6ee1efee023a0d348c1cf01444b9b295b33503503788b" // gina@example.com
+	danaHash  = "email:07e2f1394b0ea80e2adca010ea8318df697001a005ba7452720edda4b0ce57b3" // dana@example.com
+	erinHash  = "email:405340cd9ac94b08b93800aee3f0db2dd673256bc318987e51e177eb53cca1b2" // erin@example.com
+	frankHash = "email:36a9b382f8c0e0f39b36c798e8bbb1e74724bd3a4f81d182b0fa87a466429de6" // frank@example.com
+	ginaHash  = "email:599d34717b7120c914a6ee1efee023a0d348c1cf01444b9b295b33503503788b" // gina@example.com
 )
 
 // wantSince16 is what an extraction modified-since 2026-11-16 delivers.
@@ -102,11 +102,11 @@ func wantSince16(opportunities bool) out {
 				Interaction: "visit", UTMSource: "tiktok", UTMMedium: "paid_social", Source: "crm_derived"},
 		},
 		Identities: []transform.IdentityRow{
+			{AnonymousID: "anon-dana", PersonID: "salesforce:contact:0031"},
+			{AnonymousID: "anon-frank", PersonID: "salesforce:lead:00Q2"},
 			{AnonymousID: danaHash, PersonID: "salesforce:contact:0031"},
 			{AnonymousID: frankHash, PersonID: "salesforce:lead:00Q2"},
 			{AnonymousID: erinHash, PersonID: "salesforce:contact:0032"},
-			{AnonymousID: "anon-dana", PersonID: "salesforce:contact:0031"},
-			{AnonymousID: "anon-frank", PersonID: "salesforce:lead:00Q2"},
 		},
 	}
 	if opportunities {

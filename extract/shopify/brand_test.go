@@ -76,6 +76,34 @@ func TestExtractDemoBrand(t *testing.T) {
 	if diff := cmp.Diff(want, got, decimalEqual, sortConvs); diff != "" {
 		t.Errorf("conversions (-want +got):\n%s", diff)
 	}
+	// Every customer is linked to the hash of the normalised email it was
+	// served with (some typed with spaces and capitals).
+	ids := map[string]string{}
+	for _, id := range h.ids {
+		ids[id.AnonymousID] = id.PersonID
+	}
+	messy := 0
+	for _, o := range cfg.Orders {
+		if o.CreatedAt.Before(since) {
+			continue // not fetched (unless refunded since; then it is there too)
+		}
+		if o.Email != strings.ToLower(strings.TrimSpace(o.Email)) {
+			messy++
+		}
+		want := HashEmail(fmt.Sprintf("p%06d@example.com", o.CustomerID-shopifyemu.CustomerIDBase))
+		if got := ids[fmt.Sprintf("shopify:customer:%d", o.CustomerID)]; got != want {
+			t.Errorf("customer %d (email %q): identity %q, want %q", o.CustomerID, o.Email, got, want)
+		}
+	}
+	if messy == 0 || len(ids) == 0 {
+		t.Errorf("%d identities, %d orders with an email to normalise", len(ids), messy)
+	}
+	// landing_touchpoints: false leaves the sessions to the web export.
+	h2 := newHarness(t, cfg, func(s *Settings) { f := false; s.LandingTouchpoints = &f })
+	if convs2, tps2, err := h2.run(t, since, b.Config.End); err != nil || len(tps2) != 0 || len(convs2) != len(convs) || len(h2.ids) != len(h.ids) {
+		t.Errorf("landing_touchpoints false: err %v, %d touchpoints, %d/%d conversions, %d/%d identities",
+			err, len(tps2), len(convs2), len(convs), len(h2.ids), len(h.ids))
+	}
 	withUTM := 0
 	for _, tp := range tps {
 		if tp.UTMSource != "" {

@@ -1,6 +1,7 @@
 // Package shopify is the Shopify Admin API connector, registered as source
-// kind "shopify". It reads orders and emits canonical conversions, plus the
-// touchpoints an order's landing_site and referring_site reveal.
+// kind "shopify". It reads orders and emits canonical conversions, the
+// touchpoints an order's landing_site and referring_site reveal, and the
+// identities that stitch a customer to the rest of the person's ids.
 //
 // Built against the REST Admin API version 2025-07 (the default api_version;
 // override per source). Why REST although Shopify calls it legacy: the data
@@ -58,6 +59,18 @@
 // its path, referrer is referring_site. Shopify does not say when the visit
 // happened; ts is created_at minus one second, so the visit precedes the
 // conversion on the path.
+//
+// Set landing_touchpoints: false when the web analytics export already
+// carries the sessions (the landing visit would be a second copy of one).
+//
+// Identities: one row per customer with an email on their latest fetched
+// order (the order's email, else the embedded customer's):
+// (anonymous_id "shopify:customer:<id>", person_id "email:<sha256 hex>"),
+// the hash taken of the address trimmed and lower-cased — the convention
+// every connector follows (HashEmail). The row is keyed by the customer id,
+// which only Shopify issues, because identities' key is anonymous_id and the
+// CRM connectors key their rows by the email hash; stitching treats links as
+// undirected (sql/staging/stg_identity_map.sql).
 //
 // Throttling: 429 is retried after Retry-After (Shopify sends seconds with
 // a decimal, "2.0"); when X-Shopify-Shop-Api-Call-Limit shows the bucket 80%

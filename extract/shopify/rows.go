@@ -2,8 +2,11 @@ package shopify
 
 import (
 	"bytes"
+	"crypto/sha256"
+	"encoding/hex"
 	"encoding/json"
 	"fmt"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -27,8 +30,12 @@ type order struct {
 	LandingSite   string  `json:"landing_site"`
 	ReferringSite string  `json:"referring_site"`
 	CancelledAt   *string `json:"cancelled_at"`
-	Customer      *struct {
-		ID int64 `json:"id"`
+	// Email is the address the buyer checked out with (contact_email is the
+	// same value in current API versions).
+	Email    string `json:"email"`
+	Customer *struct {
+		ID    int64  `json:"id"`
+		Email string `json:"email"`
 	} `json:"customer"`
 	Refunds []struct {
 		Transactions []struct {
@@ -75,7 +82,8 @@ type parsed struct {
 	landing   string
 	referrer  string
 	cancelled bool
-	customer  int64 // 0: guest
+	customer  int64  // 0: guest
+	email     string // as given: the order's email, else the customer's
 }
 
 // parseOrder checks the required fields and nets refunds. Errors name the
@@ -133,6 +141,10 @@ func parseOrder(o order) (parsed, error) {
 	if o.Customer != nil && o.Customer.ID > 0 {
 		p.customer = o.Customer.ID
 	}
+	p.email = o.Email
+	if strings.TrimSpace(p.email) == "" && o.Customer != nil {
+		p.email = o.Customer.Email
+	}
 	return p, nil
 }
 
@@ -148,6 +160,43 @@ func personID(customer int64) string {
 		return ""
 	}
 	return "shopify:customer:" + strconv.FormatInt(customer, 10)
+}
+
+// HashEmail is the identities key of an email address: "email:" and the
+// SHA-256 of the address trimmed and lower-cased, as lower-case hex (the
+// convention every connector follows, so stitching can join them). Empty
+// for an empty address.
+func HashEmail(email string) string {
+	e := strings.ToLower(strings.TrimSpace(email))
+	if e == "" {
+		return ""
+	}
+	sum := sha256.Sum256([]byte(e))
+	return "email:" + hex.EncodeToString(sum[:])
+}
+
+// identities links each customer to the hashed email of their latest order
+// (by id) that carries one, ordered by customer. The row is keyed by the
+// customer id, which only this source issues, and names the email hash as
+// the person: identities' key is anonymous_id, so a CRM that keys its own
+// row by the same email hash (HubSpot, Salesforce) does not replace it, and
+// stitching (stg_identity_map) treats links as undirected anyway.
+func identities(orders []parsed) []transform.IdentityRow {
+	latest := map[int64]parsed{}
+	for _, o := range orders {
+		if o.customer == 0 || HashEmail(o.email) == "" {
+			continue
+		}
+		if cur, ok := latest[o.customer]; !ok || o.id > cur.id {
+			latest[o.customer] = o
+		}
+	}
+	ids := make([]transform.IdentityRow, 0, len(latest))
+	for c, o := range latest {
+		ids = append(ids, transform.IdentityRow{AnonymousID: personID(c), PersonID: HashEmail(o.email)})
+	}
+	slices.SortFunc(ids, func(a, b transform.IdentityRow) int { return strings.Compare(a.AnonymousID, b.AnonymousID) })
+	return ids
 }
 
 // conversion maps a parsed order; isNew is decided by the caller.

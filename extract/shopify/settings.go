@@ -29,6 +29,15 @@ type Settings struct {
 	MaxRetries int `yaml:"max_retries"`
 	// PageLimit is orders per page, at most 250.
 	PageLimit int `yaml:"page_limit"`
+	// LandingTouchpoints, when false, emits no landing-page touchpoints:
+	// when the web analytics export already carries the sessions, the
+	// order's landing_site would count the last of them twice. Nil means true.
+	LandingTouchpoints *bool `yaml:"landing_touchpoints"`
+}
+
+// landingTouchpoints reports whether orders' landing touchpoints are emitted.
+func (s Settings) landingTouchpoints() bool {
+	return s.LandingTouchpoints == nil || *s.LandingTouchpoints
 }
 
 // DefaultSettings are the settings a source starts from before its config
@@ -85,7 +94,8 @@ func (s *Settings) Validate() error {
 	return nil
 }
 
-const settingsExample = `# Shopify orders (REST Admin API): conversions, and touchpoints from landing_site.
+const settingsExample = `# Shopify orders (REST Admin API): conversions, touchpoints from landing_site,
+# and customers' hashed emails as identities.
 type: shopify
 # The shop's myshopify.com URL (not its custom domain).
 base_url: https://your-shop.myshopify.com
@@ -96,13 +106,14 @@ access_token: ${SHOPIFY_ACCESS_TOKEN}
 # requests_per_second: 2     # the standard plan's bucket leaks 2 calls a second
 # max_retries: 5             # on 429, 5xx and connection errors
 # page_limit: 250            # orders per page, at most 250
+# landing_touchpoints: true  # false when the web analytics export has the sessions
 `
 
 func init() {
 	extract.Register(extract.Kind{
 		Name:     Kind,
-		Summary:  "Shopify orders as purchases (net of refunds, with promo codes and new-customer flag) and landing-page touchpoints",
-		Tables:   []string{transform.Conversions, transform.Touchpoints},
+		Summary:  "Shopify orders as purchases (net of refunds, with promo codes and new-customer flag), landing-page touchpoints and customers' hashed emails",
+		Tables:   []string{transform.Conversions, transform.Touchpoints, transform.Identities},
 		Settings: settingsExample,
 		New:      New,
 	})

@@ -100,18 +100,25 @@ func (s *Source) Extract(ctx context.Context, req extract.Request, emit extract.
 			continue
 		}
 		convs = append(convs, o.conversion(s.name, isNew[o.id]))
+		if !s.settings.landingTouchpoints() {
+			continue
+		}
 		if tp, ok := o.touchpoint(); ok {
 			tps = append(tps, tp)
 		}
 	}
+	ids := identities(orders)
 	if err := emitRows(mem, emit, transform.Conversions, convs); err != nil {
 		return fmt.Errorf("%s: %w", Kind, err)
 	}
 	if err := emitRows(mem, emit, transform.Touchpoints, tps); err != nil {
 		return fmt.Errorf("%s: %w", Kind, err)
 	}
+	if err := emitRows(mem, emit, transform.Identities, ids); err != nil {
+		return fmt.Errorf("%s: %w", Kind, err)
+	}
 	log.Info("shopify orders extracted", "source", s.name, "orders", len(orders),
-		"conversions", len(convs), "touchpoints", len(tps))
+		"conversions", len(convs), "touchpoints", len(tps), "identities", len(ids))
 	return nil
 }
 

@@ -117,7 +117,7 @@ type sink struct {
 }
 
 func (s *sink) Emit(table string, rec arrow.RecordBatch) error {
-	if table != transform.Conversions && table != transform.Touchpoints {
+	if table != transform.Conversions && table != transform.Touchpoints && table != transform.Identities {
 		return fmt.Errorf("unexpected table %s", table)
 	}
 	rec.Retain()
@@ -205,6 +205,17 @@ func (s *sink) touchpoints(t *testing.T) []transform.TouchpointRow {
 	return out
 }
 
+func (s *sink) identities(t *testing.T) []transform.IdentityRow {
+	var out []transform.IdentityRow
+	for _, rec := range s.recs[transform.Identities] {
+		c := colReader{t, rec}
+		for i := range int(rec.NumRows()) {
+			out = append(out, transform.IdentityRow{AnonymousID: c.str("anonymous_id", i), PersonID: c.str("person_id", i)})
+		}
+	}
+	return out
+}
+
 var decimalEqual = cmp.Comparer(func(a, b decimal.Decimal) bool { return a.Equal(b) })
 
 // sleeps records injected sleeps.
@@ -226,6 +237,7 @@ type harness struct {
 	sleeps *sleeps
 	logs   *bytes.Buffer
 	raw    string
+	ids    []transform.IdentityRow // the last run's identities
 }
 
 func newHarness(t *testing.T, cfg shopifyemu.Config, mod func(*Settings)) *harness {
@@ -267,6 +279,7 @@ func (h *harness) run(t *testing.T, since, until time.Time) ([]transform.Convers
 		Logger: slog.New(slog.NewJSONHandler(h.logs, &slog.HandlerOptions{Level: slog.LevelDebug})), Mem: mem}
 	err := h.src.Extract(t.Context(), req, s)
 	convs, tps := s.conversions(t), s.touchpoints(t)
+	h.ids = s.identities(t)
 	h.assertNoToken(t, err)
 	return convs, tps, err
 }

@@ -15,6 +15,7 @@ import (
 
 	"github.com/socialroi/socialroi/extract"
 	"github.com/socialroi/socialroi/extract/httpx"
+	"github.com/socialroi/socialroi/transform"
 )
 
 // yamlSettings decodes strictly, as the config package does.
@@ -67,7 +68,7 @@ func TestKindRegistered(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(k.Tables) != 2 || k.Settings == "" {
+	if len(k.Tables) != 3 || k.Settings == "" {
 		t.Errorf("kind = %+v", k)
 	}
 	var s Settings
@@ -282,4 +283,39 @@ func FuzzErrorText(f *testing.F) {
 		_, _, _ = parseCallLimit(body)
 		_, _ = parseRetryAfter(body)
 	})
+}
+
+func TestHashEmail(t *testing.T) {
+	// Expected value from `printf '%s' alice@example.com | sha256sum`.
+	const alice = "email:ff8d9819fc0e12bf0d24892e45987e249a28dce836a85cad60e28eaaa8c6d976"
+	for _, tt := range []struct{ in, want string }{
+		{"alice@example.com", alice},
+		{"  ALICE@Example.com\t", alice},
+		{"", ""},
+		{"   ", ""},
+	} {
+		if got := HashEmail(tt.in); got != tt.want {
+			t.Errorf("HashEmail(%q) = %s, want %s", tt.in, got, tt.want)
+		}
+	}
+}
+
+func TestIdentities(t *testing.T) {
+	// One row per customer, keyed by the customer id, naming the hash of
+	// the email of their latest order; guests and orders without an email
+	// give none.
+	got := identities([]parsed{
+		{id: 3, customer: 501, email: "Alice@Example.com "},
+		{id: 1, customer: 501, email: "old@example.com"},
+		{id: 2, customer: 502, email: ""},
+		{id: 4, customer: 0, email: "guest@example.com"},
+		{id: 5, customer: 503, email: "bob@example.com"},
+	})
+	want := []transform.IdentityRow{
+		{AnonymousID: "shopify:customer:501", PersonID: HashEmail("alice@example.com")},
+		{AnonymousID: "shopify:customer:503", PersonID: HashEmail("bob@example.com")},
+	}
+	if d := cmp.Diff(want, got); d != "" {
+		t.Errorf("identities (-want +got):\n%s", d)
+	}
 }

@@ -1,6 +1,9 @@
 -- Conversions of the configured types, revenue in the reporting currency
 -- (rounded to the cent once, here, so every later sum adds up), with the
--- local day and week.
+-- local day and week. The person is the canonical person of stg_identity_map
+-- (identity stitching: a Shopify customer and the web visitor who bought are
+-- one person), else the person_id as given, else 'conversion:<id>' (a guest
+-- checkout is a person of its own).
 WITH rates AS (
     SELECT date, currency, rate_to_reporting FROM fx_rates
 ),
@@ -15,7 +18,7 @@ typed AS (
 
 SELECT
     c.conversion_id,
-    coalesce(c.person_id, 'conversion:' || c.conversion_id) AS person_id,
+    coalesce(m.person_id, c.person_id, 'conversion:' || c.conversion_id) AS person_id,
     c.ts,
     c.local_date,
     date_trunc('week', c.local_date)::DATE AS week_start,
@@ -34,3 +37,4 @@ SELECT
     c.crm_source
 FROM typed AS c
 LEFT JOIN rates AS r ON r.date = c.local_date AND r.currency = c.currency
+LEFT JOIN stg_identity_map AS m ON m.id = trim(c.person_id)

@@ -1,12 +1,20 @@
--- Touchpoints with the person resolved through identities, UTMs trimmed and
--- lower-cased, and the local day and week in the reporting time zone.
+-- Touchpoints with the person resolved to the canonical person of
+-- stg_identity_map (identity stitching), UTMs trimmed and lower-cased, and
+-- the local day and week in the reporting time zone.
+--
+-- The person: the canonical person of the touchpoint's person_id when the map
+-- knows it, else that of its anonymous_id, else the person_id as given, else
+-- 'anon:<anonymous_id>' (a visitor never identified is a person of their
+-- own). person_id wins over anonymous_id when both are mapped to different
+-- persons, as the source named the person explicitly.
 WITH resolved AS (
     SELECT
         t.*,
-        coalesce(t.person_id, i.person_id, 'anon:' || t.anonymous_id) AS resolved_person_id,
+        coalesce(by_person.person_id, by_anon.person_id, t.person_id, 'anon:' || t.anonymous_id) AS resolved_person_id,
         (t.ts AT TIME ZONE getvariable('timezone'))::DATE AS local_day
     FROM touchpoints AS t
-    LEFT JOIN identities AS i ON i.anonymous_id = t.anonymous_id
+    LEFT JOIN stg_identity_map AS by_person ON by_person.id = trim(t.person_id)
+    LEFT JOIN stg_identity_map AS by_anon ON by_anon.id = trim(t.anonymous_id)
 )
 
 SELECT

@@ -31,13 +31,21 @@ const refundEvery = 10
 
 var refundAmount = decimal.New(1500, -2)
 
+// Email is the address FromBrand gives a brand person ("p_000123" →
+// "p000123@example.com"), the same the HubSpot emulator gives its contacts.
+func Email(personID string) string {
+	return strings.ReplaceAll(personID, "_", "") + "@example.com"
+}
+
 // FromBrand turns the demo brand's Shopify purchases into a Config: one
 // order per conversion with crm_source "shopify" and type "purchase"
 // (created_at = the conversion's ts in ShopZone, promo codes as discount
 // codes), landing_site and referring_site from the person's latest web
 // touchpoint with a landing page before the purchase, and each customer's
 // prior orders such that orders_count makes the brand's is_new_customer
-// come out. The caller sets AccessToken.
+// come out, and the customer's email (Email; every seventh order typed
+// "  P000123@Example.COM " as buyers do, which the connector must normalise
+// before hashing). The caller sets AccessToken.
 func FromBrand(b *gen.Brand) Config {
 	// Person of each anonymous id, and each person's web visits in time order.
 	personOf := map[string]string{}
@@ -77,6 +85,10 @@ func FromBrand(b *gen.Brand) Config {
 		}
 		if pn, err := strconv.ParseInt(strings.TrimPrefix(c.PersonID, "p_"), 10, 64); err == nil {
 			o.CustomerID = CustomerIDBase + pn
+			o.Email = Email(c.PersonID)
+			if num%7 == 0 {
+				o.Email = "  " + strings.ToUpper(o.Email[:1]) + strings.Replace(o.Email[1:], "example.com", "Example.COM", 1) + " "
+			}
 			if !firstSeen[o.CustomerID] {
 				firstSeen[o.CustomerID] = true
 				if !c.IsNewCustomer {

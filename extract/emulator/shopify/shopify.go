@@ -33,6 +33,9 @@ type Order struct {
 	ReferringSite string
 	// CustomerID is 0 for a guest checkout (no customer object).
 	CustomerID int64
+	// Email is the checkout address, served as the order's email and
+	// contact_email and as the embedded customer's email (null when empty).
+	Email string
 	// Refunds are the amounts of successful refund transactions, one
 	// refund each.
 	Refunds     []decimal.Decimal
@@ -366,6 +369,8 @@ func (s *Shopify) orderJSON(o Order) map[string]any {
 		"tags":                 "",
 		"note_attributes":      []any{},
 		"test":                 false,
+		"email":                nullable(o.Email),
+		"contact_email":        nullable(o.Email),
 	}
 	if o.CancelledAt != nil {
 		out["cancelled_at"] = o.CancelledAt.Format(time.RFC3339)
@@ -373,7 +378,7 @@ func (s *Shopify) orderJSON(o Order) map[string]any {
 		out["financial_status"] = "voided"
 	}
 	if o.CustomerID != 0 {
-		out["customer"] = map[string]any{"id": o.CustomerID, "state": "enabled",
+		out["customer"] = map[string]any{"id": o.CustomerID, "state": "enabled", "email": nullable(o.Email),
 			"admin_graphql_api_id": fmt.Sprintf("gid://shopify/Customer/%d", o.CustomerID)}
 	}
 	return out
