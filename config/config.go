@@ -196,7 +196,11 @@ type SourceSpec struct {
 	BackfillFrom *time.Time
 	// Strict makes a failure of this source fail the whole run (exit 1,
 	// nothing loaded) instead of a partial run (exit 4).
-	Strict   bool
+	Strict bool
+	// Timeout bounds each HTTP attempt of this source (0: the client's
+	// default of 2 minutes), so an API that stops answering fails the
+	// source rather than holding the run.
+	Timeout  time.Duration
 	settings yaml.Node
 	path     string
 	dir      string
@@ -490,6 +494,12 @@ func (c *Config) parseSources() error {
 				if err := v.Decode(&spec.Strict); err != nil {
 					return &Error{Key: path + ".strict", Msg: "must be true or false"}
 				}
+			case "timeout":
+				d, err := time.ParseDuration(v.Value)
+				if err != nil || d <= 0 {
+					return &Error{Key: path + ".timeout", Msg: fmt.Sprintf("%q is not a positive duration like 30s or 2m", v.Value)}
+				}
+				spec.Timeout = d
 			case "backfill_from":
 				d, err := time.Parse(time.DateOnly, v.Value)
 				if err != nil {

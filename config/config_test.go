@@ -60,6 +60,11 @@ func TestBadConfigNamesKey(t *testing.T) {
 		{"unknown channel", "channels:\n  rules:\n    - {channel: tv}\n", "channels.rules[0].channel", `unknown channel "tv"`},
 		{"unknown output", "outputs: [excel, pdf]\n", "outputs[1]", `unknown output "pdf"`},
 		{"not yaml", "reporting: [\n", "", "did not find"},
+		{"source timeout", "sources:\n  meta:\n    type: meta_ads\n    timeout: soon\n", "sources.meta.timeout", "positive duration"},
+		{"naming field", "naming: {campaign: '{objective}_{colour}'}\n", "naming.campaign", "unknown field {colour}"},
+		{"segment", "naming: {segments: {vip: whales}}\n", "naming.segments.vip", "unknown audience segment"},
+		{"bigquery without project", "outputs: [bigquery]\nbigquery: {dataset: marts}\n", "bigquery.project", "Google Cloud project"},
+		{"fatigue", "creative: {fatigue_ctr_drop: 30}\n", "creative.fatigue_ctr_drop", "between 0 and 1"},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {

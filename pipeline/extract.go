@@ -270,12 +270,15 @@ func extractAll(ctx context.Context, wh *models.Warehouse, runID string, cfg *co
 			win := landingWindow{RunID: runID, Source: spec.Name, Type: spec.Type,
 				Week: weekLabel(week), Since: r.since.Format(time.DateOnly), Until: r.until.Format(time.DateOnly)}
 			sctx := ctx
+			if spec.Timeout > 0 {
+				sctx = httpx.WithAttemptTimeout(sctx, spec.Timeout)
+			}
 			if r.replay != nil {
 				win.FromRaw = r.replay.RunID()
 				// Every httpx.Client under this context answers from the
 				// recorded landing and never dials; sources that read
 				// files are unaffected.
-				sctx = httpx.WithReplay(ctx, r.replay)
+				sctx = httpx.WithReplay(sctx, r.replay)
 			}
 			if err := writeWindow(r.rawDir, win); err != nil {
 				r.err = fmt.Errorf("%s: raw landing: %w", spec.Name, err)

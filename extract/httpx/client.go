@@ -231,6 +231,9 @@ func (c *Client) Do(ctx context.Context, r Request) (*Response, error) {
 	cl := &call{c: c, method: method, path: c.logPath(u.Path),
 		url: c.redact.String(u.String()), bodySHA: bodyHash(c.redact, r.Body), replay: ReplayFrom(ctx)}
 	httpClient := c.http
+	if d := attemptTimeoutFrom(ctx); d > 0 && cl.replay == nil {
+		httpClient = &http.Client{Transport: c.http.Transport, Timeout: d}
+	}
 	if cl.replay != nil {
 		// Replay: answers come from the recorded landing. No pacing (the
 		// platform is not there to be spared), no timeout, no dialling.
@@ -274,6 +277,10 @@ func (c *Client) Do(ctx context.Context, r Request) (*Response, error) {
 	if err != nil {
 		var he *Error
 		if errors.As(err, &he) {
+			if ctx.Err() == nil && errors.Is(err, context.DeadlineExceeded) && httpClient.Timeout > 0 {
+				// Our attempt timeout, not the run's deadline: say so.
+				he.Message = fmt.Sprintf("timeout: no answer within %s", httpClient.Timeout)
+			}
 			return nil, err
 		}
 		// Errors raised by retryablehttp itself (e.g. rewinding a body)
@@ -626,4 +633,19 @@ func sleepCtx(ctx context.Context, d time.Duration) error {
 	case <-t.C:
 		return nil
 	}
+}
+
+type attemptTimeoutKey struct{}
+
+// WithAttemptTimeout bounds every attempt of every request made under ctx
+// (dial to end of body), overriding Options.Timeout: the pipeline sets a
+// source's `timeout` this way, for every connector alike, so an API that
+// hangs fails the source instead of the run.
+func WithAttemptTimeout(ctx context.Context, d time.Duration) context.Context {
+	return context.WithValue(ctx, attemptTimeoutKey{}, d)
+}
+
+func attemptTimeoutFrom(ctx context.Context) time.Duration {
+	d, _ := ctx.Value(attemptTimeoutKey{}).(time.Duration)
+	return d
 }
