@@ -14,6 +14,7 @@ import (
 	"log/slog"
 	"os"
 	"path/filepath"
+	"strings"
 	"time"
 
 	"github.com/apache/arrow-go/v18/arrow/memory"
@@ -62,7 +63,18 @@ type Options struct {
 	Now             func() time.Time
 	// Progress, when set, shows the run's advance on a terminal.
 	Progress Progress
+	// Stage runs one stage of the pipeline alone ("" runs them all):
+	//   extract    extract and land the raw responses; nothing is loaded
+	//   transform  normalize a landed run (FromRaw) and load the warehouse
+	//   model      build the models and run the data tests on the warehouse
+	//   report     write the outputs from the warehouse
+	// so a scheduler can retry or rerun one step: extract, then
+	// transform --from-raw <that run>, then model, then report.
+	Stage string
 }
+
+// Stages are the values of Options.Stage.
+var Stages = []string{"extract", "transform", "model", "report"}
 
 // Result is what a run did. ExitCode is the process exit code the CLI should
 // return; Err explains a non-zero code.
@@ -185,6 +197,20 @@ func Run(ctx context.Context, opts Options) *Result {
 	}
 	clock := &stageClock{res: res}
 
+	switch opts.Stage {
+	case "", "extract", "transform":
+	case "model", "report":
+		opts.SkipExtract = true
+	default:
+		return fail(ExitUsage, &config.Error{Key: "stage", Msg: fmt.Sprintf("unknown stage %q (known: %s)", opts.Stage, strings.Join(Stages, ", "))})
+	}
+	if opts.Stage == "transform" && opts.FromRaw == "" {
+		return fail(ExitUsage, &config.Error{Key: "--from-raw", Msg: "transform normalizes a landed run: name it with --from-raw RUN_ID (the run id `extract` printed)"})
+	}
+	if opts.Stage == "extract" && opts.FromRaw != "" {
+		return fail(ExitUsage, &config.Error{Key: "--from-raw", Msg: "extract calls the APIs; to rebuild a landed run use transform --from-raw"})
+	}
+
 	// Sources are built (and their settings checked, a registry file read)
 	// before the warehouse is touched, so a bad config changes nothing.
 	var (
@@ -279,7 +305,16 @@ func Run(ctx context.Context, opts Options) *Result {
 		}
 	}
 
-	err = buildWarehouse(ctx, wh, cfg, res, runs, opts.AllowQAFailures, log, progress, clock)
+	if opts.Stage == "extract" {
+		return finish(res, runs, log)
+	}
+
+	if opts.Stage != "report" {
+		do := warehouseSteps{load: opts.Stage != "model", models: opts.Stage != "transform"}
+		err = buildWarehouse(ctx, wh, cfg, res, runs, opts.AllowQAFailures, log, progress, clock, do)
+	} else {
+		res.QA, err = readQAFrom(ctx, wh)
+	}
 	if err != nil {
 		var qa *qaError
 		if errors.As(err, &qa) {
@@ -288,24 +323,34 @@ func Run(ctx context.Context, opts Options) *Result {
 		return fail(ExitFailure, err)
 	}
 
-	clock.begin()
-	if err := writeReports(ctx, wh, cfg, opts, res, log); err != nil {
-		return fail(ExitFailure, err)
+	if opts.Stage == "" || opts.Stage == "report" {
+		clock.begin()
+		if err := writeReports(ctx, wh, cfg, opts, res, log); err != nil {
+			return fail(ExitFailure, err)
+		}
+		var written int64
+		for _, o := range res.Outputs {
+			written += o.Rows
+		}
+		clock.end("reports", written)
 	}
-	var written int64
-	for _, o := range res.Outputs {
-		written += o.Rows
-	}
-	clock.end("reports", written)
+	return finish(res, runs, log)
+}
 
+// finish sets a run's exit code for sources that failed while the rest
+// completed, and logs the end.
+func finish(res *Result, runs []*sourceRun, log *slog.Logger) *Result {
 	if n := failedCount(runs); n > 0 {
-		res.ExitCode, res.Err = ExitSourcesFailed, fmt.Errorf("%d of %d sources failed (the rest were loaded): %w", n, len(runs), sourceErrors(runs))
+		res.ExitCode, res.Err = ExitSourcesFailed, fmt.Errorf("%d of %d sources failed (the rest completed): %w", n, len(runs), sourceErrors(runs))
 		log.Warn("run finished with failed sources", "exit_code", res.ExitCode, "err", res.Err)
 	} else {
 		log.Info("run finished", "week", res.Week.Label(), "out", res.OutDir)
 	}
 	return res
 }
+
+// warehouseSteps says which parts of buildWarehouse run.
+type warehouseSteps struct{ load, models bool }
 
 func failedCount(runs []*sourceRun) int {
 	n := 0
@@ -343,13 +388,26 @@ func (e *qaError) Error() string {
 
 // buildWarehouse loads the extracted records and runs the models and data
 // tests in one transaction, committing only when all of it succeeded.
-func buildWarehouse(ctx context.Context, wh *models.Warehouse, cfg *config.Config, res *Result, runs []*sourceRun, allowQA bool, log *slog.Logger, progress Progress, clock *stageClock) error {
+func buildWarehouse(ctx context.Context, wh *models.Warehouse, cfg *config.Config, res *Result, runs []*sourceRun, allowQA bool, log *slog.Logger, progress Progress, clock *stageClock, do warehouseSteps) error {
 	tx, err := wh.Begin(ctx)
 	if err != nil {
 		return err
 	}
 	defer tx.Rollback()
 
+	if do.load {
+		if err := loadRuns(ctx, tx, res, runs, log, clock); err != nil {
+			return err
+		}
+	}
+	if !do.models {
+		return tx.Commit(ctx)
+	}
+	return runModels(ctx, tx, cfg, res, allowQA, log, progress, clock)
+}
+
+// loadRuns upserts the extracted records and advances the source cursors.
+func loadRuns(ctx context.Context, tx *models.Tx, res *Result, runs []*sourceRun, log *slog.Logger, clock *stageClock) error {
 	clock.begin()
 	var loaded int64
 	for _, r := range runs {
@@ -384,13 +442,19 @@ func buildWarehouse(ctx context.Context, wh *models.Warehouse, cfg *config.Confi
 			return err
 		}
 	}
+	clock.end("load", loaded)
+	return nil
+}
+
+// runModels builds every model and runs the data tests, and commits unless
+// a data test of severity error failed (and allowQA is off).
+func runModels(ctx context.Context, tx *models.Tx, cfg *config.Config, res *Result, allowQA bool, log *slog.Logger, progress Progress, clock *stageClock) error {
 	if err := tx.LoadConfigTables(ctx, cfg); err != nil {
 		return err
 	}
 	if err := tx.Set(ctx, models.ParamsFor(cfg, res.Week)); err != nil {
 		return err
 	}
-	clock.end("load", loaded)
 	cat, err := models.LoadCatalog(sqlfiles.FS, attribution.GoModels()...)
 	if err != nil {
 		return err
@@ -435,6 +499,17 @@ func buildWarehouse(ctx context.Context, wh *models.Warehouse, cfg *config.Confi
 		return err
 	}
 	return nil
+}
+
+// readQAFrom reads the tracking-QA results the last model run left, for a
+// report-only run's manifest and Run sheet.
+func readQAFrom(ctx context.Context, wh *models.Warehouse) ([]QACheck, error) {
+	tx, err := wh.Begin(ctx)
+	if err != nil {
+		return nil, err
+	}
+	defer tx.Rollback()
+	return readQA(ctx, tx)
 }
 
 // readQA reads the week's tracking-QA results for the manifest.

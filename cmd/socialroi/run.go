@@ -21,6 +21,7 @@ type runOpts struct {
 	fromRaw         string
 	outputs         string
 	allowQAFailures bool
+	stage           string
 }
 
 func newRunCmd(g *globals) *cobra.Command {
@@ -56,15 +57,60 @@ usage error (exit 2); leave it out with --sources.`,
 			return runPipeline(cmd, g, cfg, o)
 		},
 	}
+	addRunFlags(cmd, o)
+	return cmd
+}
+
+// stageHelp says what each stage command does.
+var stageHelp = map[string][2]string{
+	"extract": {"Extract and land the raw API responses; load nothing",
+		`Runs the sources for the week and lands every response under
+raw_dir/<source>/<run_id>/ (with the window extracted), then stops: nothing is
+loaded and no cursor moves. Load the landing with 'socialroi transform
+--from-raw <run_id>'.`},
+	"transform": {"Normalize a landed run into canonical tables and load the warehouse",
+		`Rebuilds run --from-raw RUN_ID (an 'extract' run, or any run) from its raw
+landing with no API call, normalizes it into the canonical Arrow tables and
+upserts them into the warehouse in one transaction. Models are not rebuilt:
+run 'socialroi model' next.`},
+	"model": {"Build the models and run the data tests on the warehouse",
+		`Builds every SQL model for the week from what the warehouse holds and runs
+the data tests, in one transaction: exit 3 when a test of severity error
+fails (nothing is committed unless --allow-qa-failures).`},
+	"report": {"Write the workbook, Parquet files and manifest from the warehouse",
+		`Writes the week's outputs from the marts as the last model run left them,
+staged and published by rename.`},
+}
+
+// newStageCmd is one stage of 'run' on its own, with the same flags.
+func newStageCmd(g *globals, stage string) *cobra.Command {
+	o := &runOpts{stage: stage}
+	cmd := &cobra.Command{
+		Use:   stage + " --config FILE [--week 2026-W47]",
+		Short: stageHelp[stage][0],
+		Long:  stageHelp[stage][1] + "\n\nThe stages in order: extract, transform --from-raw RUN_ID, model, report.",
+		Args:  cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			cfg, err := loadConfig(o.configPath)
+			if err != nil {
+				return err
+			}
+			return runPipeline(cmd, g, cfg, o)
+		},
+	}
+	addRunFlags(cmd, o)
+	return cmd
+}
+
+func addRunFlags(cmd *cobra.Command, o *runOpts) {
 	f := cmd.Flags()
 	f.StringVarP(&o.configPath, "config", "c", "socialroi.yaml", "config file")
 	f.StringVar(&o.week, "week", "", "ISO report week, e.g. 2026-W47 (default: the last complete week)")
 	f.StringVar(&o.sources, "sources", "", "comma-separated source names to extract (default: all enabled)")
 	f.BoolVar(&o.skipExtract, "skip-extract", false, "model and report what the warehouse already holds")
 	f.StringVar(&o.fromRaw, "from-raw", "", "rebuild run `RUN_ID` from its raw landing: same windows, no API calls")
-	f.StringVar(&o.outputs, "outputs", "", "comma-separated outputs: excel,parquet,csv (default: from the config)")
+	f.StringVar(&o.outputs, "outputs", "", "comma-separated outputs: excel,parquet,csv,bigquery (default: from the config)")
 	f.BoolVar(&o.allowQAFailures, "allow-qa-failures", false, "publish outputs even when data tests of severity error fail")
-	return cmd
 }
 
 func loadConfig(path string) (*config.Config, error) {
@@ -117,6 +163,7 @@ func runPipeline(cmd *cobra.Command, g *globals, cfg *config.Config, o *runOpts)
 		Logger:          log,
 		Version:         versionString(),
 		Progress:        g.progress(),
+		Stage:           o.stage,
 	})
 	g.finishProgress()
 	printResult(g, res)
