@@ -34,7 +34,20 @@ func WriteParquet(ctx context.Context, path string, rdr array.RecordReader) (Out
 		return Output{}, fmt.Errorf("files: parquet %s: %w", path, ErrNilReader)
 	}
 	var rows int64
-	size, sum, err := reports.WriteAtomic(path, func(w io.Writer) error {
+	size, sum, err := reports.WriteAtomic(path, func(out io.Writer) (err error) {
+		// arrow-go's Parquet writer panics when its writer fails (a full
+		// disk while writing the magic number, say). Keep the write error
+		// and turn that panic back into it; any other panic is a bug and
+		// goes on.
+		w := &failWriter{w: out}
+		defer func() {
+			if p := recover(); p != nil {
+				if w.err == nil {
+					panic(p)
+				}
+				err = w.err
+			}
+		}()
 		props := parquet.NewWriterProperties(
 			parquet.WithCompression(compress.Codecs.Snappy),
 			parquet.WithMaxRowGroupLength(rowGroupRows),
@@ -60,10 +73,30 @@ func WriteParquet(ctx context.Context, path string, rdr array.RecordReader) (Out
 			fw.Close()
 			return fmt.Errorf("reading records: %w", err)
 		}
-		return fw.Close()
+		if err := fw.Close(); err != nil {
+			return err
+		}
+		return w.err
 	})
 	if err != nil {
 		return Output{}, fmt.Errorf("files: parquet %s: %w", path, err)
 	}
 	return Output{Kind: "parquet", Path: path, Rows: rows, Bytes: size, SHA256: sum}, nil
+}
+
+// failWriter remembers the first error of the writer under it.
+type failWriter struct {
+	w   io.Writer
+	err error
+}
+
+func (f *failWriter) Write(p []byte) (int, error) {
+	if f.err != nil {
+		return 0, f.err
+	}
+	n, err := f.w.Write(p)
+	if err != nil {
+		f.err = err
+	}
+	return n, err
 }
