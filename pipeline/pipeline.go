@@ -195,7 +195,7 @@ func Run(ctx context.Context, opts Options) *Result {
 		log.Error("run failed", "exit_code", code, "err", err)
 		return res
 	}
-	clock := &stageClock{res: res}
+	clock := &stageClock{res: res, log: log}
 
 	switch opts.Stage {
 	case "", "extract", "transform":

@@ -2,6 +2,7 @@ package pipeline
 
 import (
 	"bufio"
+	"log/slog"
 	"os"
 	"runtime"
 	"strconv"
@@ -14,6 +15,7 @@ import (
 // reports and the manifest keeps.
 type stageClock struct {
 	res   *Result
+	log   *slog.Logger
 	start time.Time
 }
 
@@ -26,9 +28,11 @@ func (c *stageClock) begin() {
 
 // end records the stage started by begin.
 func (c *stageClock) end(name string, rows int64) {
-	c.res.Timings = append(c.res.Timings, Timing{
-		Stage: name, Seconds: time.Since(c.start).Seconds(), Rows: rows, PeakRSSBytes: peakRSS(),
-	})
+	t := Timing{Stage: name, Seconds: time.Since(c.start).Seconds(), Rows: rows, PeakRSSBytes: peakRSS()}
+	c.res.Timings = append(c.res.Timings, t)
+	if c.log != nil {
+		c.log.Info("stage done", "stage", name, "seconds", t.Seconds, "rows", rows, "peak_rss_mib", t.PeakRSSBytes>>20)
+	}
 }
 
 // peakRSS is the process's peak resident set size in bytes (VmHWM), or 0
