@@ -18,16 +18,26 @@ free AS (
     WHERE t.local_date <= getvariable('week_end')::DATE
 ),
 
+-- a person's span number: whole lookbacks since their first free touchpoint
+-- (integers, and a hash join for the first touchpoint, rather than a string
+-- path id and a second window: this model runs over every touchpoint)
+first_touch AS (
+    SELECT person_id, min(ts) AS first_ts
+    FROM free
+    GROUP BY person_id
+),
+
 spans AS (
     SELECT
-        channel,
-        ts,
-        touchpoint_id,
-        'nc:' || person_id || ':' || floor(
-            epoch(ts - min(ts) OVER (PARTITION BY person_id))
-            / (getvariable('lookback_days')::DOUBLE * 86400)
-        )::BIGINT AS path_id
-    FROM free
+        f.person_id,
+        f.channel,
+        f.ts,
+        f.touchpoint_id,
+        floor(
+            epoch(f.ts - p.first_ts) / (getvariable('lookback_days')::DOUBLE * 86400)
+        )::BIGINT AS span
+    FROM free AS f
+    JOIN first_touch AS p USING (person_id)
 ),
 
 nonconverting_edges AS (
@@ -36,7 +46,7 @@ nonconverting_edges AS (
         channel AS to_state,
         lead(channel) OVER w IS NULL AS is_last
     FROM spans
-    WINDOW w AS (PARTITION BY path_id ORDER BY ts, touchpoint_id)
+    WINDOW w AS (PARTITION BY person_id, span ORDER BY ts, touchpoint_id)
 ),
 
 converting_edges AS (

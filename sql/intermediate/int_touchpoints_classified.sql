@@ -65,16 +65,32 @@ by_pattern AS (
     ) = 1
 ),
 
+-- rule and pattern per signature, so the touchpoints join one small table
+signature_class AS (
+    SELECT s.*, r.channel AS rule_channel, r.rule_platform, p.platform AS pattern_platform
+    FROM signatures AS s
+    LEFT JOIN by_rule AS r USING (m_source, m_medium, m_click_id_type, m_referrer, m_interaction)
+    LEFT JOIN by_pattern AS p USING (m_source, m_medium, m_click_id_type, m_referrer, m_interaction)
+),
+
 creator_links AS (
     SELECT DISTINCT creator_id, platform, unnest(link_keys) AS link_key
     FROM influencers
 ),
 
+-- two equality joins rather than one on IN (…): each is a hash join
 by_creator_link AS (
-    SELECT t.touchpoint_id, min(l.creator_id) AS creator_id, min(l.platform) AS creator_platform
-    FROM touch AS t
-    JOIN creator_links AS l ON l.link_key IN (t.utm_campaign, t.utm_content)
-    GROUP BY t.touchpoint_id
+    SELECT touchpoint_id, min(creator_id) AS creator_id, min(platform) AS creator_platform
+    FROM (
+        SELECT t.touchpoint_id, l.creator_id, l.platform
+        FROM touch AS t
+        JOIN creator_links AS l ON l.link_key = t.utm_campaign
+        UNION ALL
+        SELECT t.touchpoint_id, l.creator_id, l.platform
+        FROM touch AS t
+        JOIN creator_links AS l ON l.link_key = t.utm_content
+    )
+    GROUP BY touchpoint_id
 ),
 
 classified AS (
@@ -99,14 +115,13 @@ classified AS (
         CASE
             WHEN t.given_channel IS NOT NULL THEN t.given_channel
             WHEN c.touchpoint_id IS NOT NULL THEN 'influencer'
-            ELSE coalesce(r.channel, 'other')
+            ELSE coalesce(k.rule_channel, 'other')
         END AS channel,
-        coalesce(r.rule_platform, p.platform, c.creator_platform) AS platform,
+        coalesce(k.rule_platform, k.pattern_platform, c.creator_platform) AS platform,
         c.creator_id
     FROM touch AS t
     LEFT JOIN by_creator_link AS c USING (touchpoint_id)
-    LEFT JOIN by_rule AS r USING (m_source, m_medium, m_click_id_type, m_referrer, m_interaction)
-    LEFT JOIN by_pattern AS p USING (m_source, m_medium, m_click_id_type, m_referrer, m_interaction)
+    LEFT JOIN signature_class AS k USING (m_source, m_medium, m_click_id_type, m_referrer, m_interaction)
 )
 
 SELECT
