@@ -24,7 +24,6 @@ import (
 	liemu "github.com/socialroi/socialroi/extract/emulator/linkedin"
 	shopemu "github.com/socialroi/socialroi/extract/emulator/shopify"
 	ttemu "github.com/socialroi/socialroi/extract/emulator/tiktok"
-	"github.com/socialroi/socialroi/extract/shopify"
 	"github.com/socialroi/socialroi/reports/files"
 	"github.com/socialroi/socialroi/transform"
 )
@@ -342,7 +341,7 @@ func DemoWebFiles(b *gen.Brand) DemoWeb {
 	w.Identities = slices.Clone(b.Identities)
 	for _, p := range slices.Sorted(maps.Keys(known)) {
 		if known[p] {
-			w.Identities = append(w.Identities, transform.IdentityRow{AnonymousID: p, PersonID: shopify.HashEmail(shopemu.Email(p))})
+			w.Identities = append(w.Identities, transform.IdentityRow{AnonymousID: p, PersonID: transform.EmailKey(shopemu.Email(p))})
 		}
 	}
 	return w

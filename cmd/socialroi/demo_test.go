@@ -23,10 +23,10 @@ import (
 	hsemu "github.com/socialroi/socialroi/extract/emulator/hubspot"
 	igemu "github.com/socialroi/socialroi/extract/emulator/instagram"
 	shopemu "github.com/socialroi/socialroi/extract/emulator/shopify"
-	"github.com/socialroi/socialroi/extract/shopify"
 	"github.com/socialroi/socialroi/models"
 	"github.com/socialroi/socialroi/pipeline"
 	"github.com/socialroi/socialroi/reports/manifest"
+	"github.com/socialroi/socialroi/transform"
 )
 
 // runCLI runs the CLI in process and returns its exit code and output.
@@ -421,7 +421,7 @@ func servedCounts(t *testing.T, brand *gen.Brand) map[string]int {
 		if v := c.Properties["hubspotutk"]; v != "" {
 			ids[v] = true
 		}
-		if e := shopify.HashEmail(c.Properties["email"]); e != "" {
+		if e := transform.EmailKey(c.Properties["email"]); e != "" {
 			ids[e] = true
 		}
 	}

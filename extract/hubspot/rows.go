@@ -3,12 +3,9 @@ package hubspot
 import (
 	"bytes"
 	"cmp"
-	"crypto/sha256"
-	"encoding/hex"
 	"encoding/json"
 	"fmt"
 	"log/slog"
-	"net/url"
 	"slices"
 	"strconv"
 	"strings"
@@ -93,19 +90,6 @@ func PersonID(contactID string) string { return Kind + ":contact:" + contactID }
 // keeps its id when it moves from open (opportunity) to won (deal_won), so
 // the warehouse's upsert replaces the row.
 func ConversionID(dealID string) string { return Kind + ":deal:" + dealID }
-
-// HashEmail is the identities key of an email address: "email:" and the
-// SHA-256 of the address trimmed and lower-cased, as lower-case hex (the
-// convention every connector follows, so stitching can join them). Empty
-// for an empty address.
-func HashEmail(email string) string {
-	e := strings.ToLower(strings.TrimSpace(email))
-	if e == "" {
-		return ""
-	}
-	sum := sha256.Sum256([]byte(e))
-	return "email:" + hex.EncodeToString(sum[:])
-}
 
 // dealWanted reports whether the deal becomes a conversion.
 func (s *Source) dealWanted(d record) bool {
@@ -260,7 +244,7 @@ func (s *Source) contactRows(contacts []record, log *slog.Logger) ([]transform.T
 				claim(strings.TrimSpace(v), person)
 			}
 		}
-		claim(HashEmail(c.prop("email")), person)
+		claim(transform.EmailKey(c.prop("email")), person)
 	}
 	if conflicts > 0 {
 		log.Warn("hubspot anonymous ids claimed by several contacts: kept the lowest contact id", "count", conflicts)
@@ -304,7 +288,7 @@ func (s *Source) touchpoints(c record) ([]transform.TouchpointRow, error) {
 	for field, p := range s.settings.ContactUTMProperties {
 		*utm[field] = c.prop(p)
 	}
-	fromURL(&first)
+	transform.FillFromLandingPage(&first)
 	if first.UTMSource == "" && first.UTMMedium == "" {
 		if m := analyticsMedium[c.prop("hs_analytics_source")]; m != "" {
 			first.UTMMedium = m
@@ -340,7 +324,7 @@ func (s *Source) touchpoints(c record) ([]transform.TouchpointRow, error) {
 			Referrer:     c.prop("hs_analytics_last_referrer"),
 			Source:       TouchpointSource,
 		}
-		fromURL(&last)
+		transform.FillFromLandingPage(&last)
 		if (len(out) == 0 || !ts.Equal(out[0].TS)) && hasEvidence(last) {
 			out = append(out, last)
 		}
@@ -362,41 +346,4 @@ var analyticsMedium = map[string]string{
 func hasEvidence(t transform.TouchpointRow) bool {
 	return t.UTMSource != "" || t.UTMMedium != "" || t.UTMCampaign != "" || t.UTMContent != "" ||
 		t.UTMTerm != "" || t.LandingPage != "" || t.Referrer != "" || t.ClickID != ""
-}
-
-// clickIDParams are the query parameters that carry ad click ids, in the
-// order they are looked for.
-var clickIDParams = []string{"fbclid", "gclid", "ttclid", "li_fat_id", "msclkid"}
-
-// fromURL fills the touchpoint's empty UTM fields and its click id from its
-// landing page's query. An unparseable URL is kept as it is and adds nothing.
-func fromURL(t *transform.TouchpointRow) {
-	if t.LandingPage == "" {
-		return
-	}
-	u, err := url.Parse(t.LandingPage)
-	if err != nil {
-		return
-	}
-	q, err := url.ParseQuery(u.RawQuery)
-	if err != nil && len(q) == 0 {
-		return
-	}
-	for _, f := range []struct {
-		dst *string
-		key string
-	}{{&t.UTMSource, "utm_source"}, {&t.UTMMedium, "utm_medium"}, {&t.UTMCampaign, "utm_campaign"},
-		{&t.UTMContent, "utm_content"}, {&t.UTMTerm, "utm_term"}} {
-		if *f.dst == "" {
-			*f.dst = strings.TrimSpace(q.Get(f.key))
-		}
-	}
-	if t.ClickID == "" {
-		for _, k := range clickIDParams {
-			if v := strings.TrimSpace(q.Get(k)); v != "" {
-				t.ClickID, t.ClickIDType = v, k
-				break
-			}
-		}
-	}
 }

@@ -113,21 +113,6 @@ func TestKindRegistered(t *testing.T) {
 	}
 }
 
-func TestHashEmail(t *testing.T) {
-	// Expected values from `printf '%s' alice@example.com | sha256sum`.
-	for _, tt := range []struct{ in, want string }{
-		{"alice@example.com", aliceHash},
-		{"  ALICE@Example.com\t", aliceHash},
-		{"bob@example.com", bobHash},
-		{"", ""},
-		{"   ", ""},
-	} {
-		if got := HashEmail(tt.in); got != tt.want {
-			t.Errorf("HashEmail(%q) = %s, want %s", tt.in, got, tt.want)
-		}
-	}
-}
-
 func TestParseTime(t *testing.T) {
 	for _, tt := range []struct {
 		in      string

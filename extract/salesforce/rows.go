@@ -3,12 +3,9 @@ package salesforce
 import (
 	"bytes"
 	"cmp"
-	"crypto/sha256"
-	"encoding/hex"
 	"encoding/json"
 	"fmt"
 	"log/slog"
-	"net/url"
 	"slices"
 	"strings"
 	"time"
@@ -90,19 +87,6 @@ func LeadPersonID(id string) string { return Kind + ":lead:" + id }
 // ConversionID is the conversion id of an opportunity; it stays the same
 // when the opportunity moves from open to won, so the upsert replaces it.
 func ConversionID(id string) string { return Kind + ":opportunity:" + id }
-
-// HashEmail is the identities key of an email address: "email:" and the
-// SHA-256 of the address trimmed and lower-cased, as lower-case hex (the
-// convention every connector follows, so stitching can join them). Empty
-// for an empty address.
-func HashEmail(email string) string {
-	e := strings.ToLower(strings.TrimSpace(email))
-	if e == "" {
-		return ""
-	}
-	sum := sha256.Sum256([]byte(e))
-	return "email:" + hex.EncodeToString(sum[:])
-}
 
 // conversions maps opportunities to conversion rows ordered by conversion
 // id: IsWon ones as deal_won at CloseDate, open ones (IsClosed false) as
@@ -216,7 +200,7 @@ func (s *Source) personRows(leads, contacts []record, log *slog.Logger) ([]trans
 		if f := s.settings.Fields["anonymous_id"]; f != "" {
 			claim(r.str(f), person)
 		}
-		claim(HashEmail(r.str("Email")), person)
+		claim(transform.EmailKey(r.str("Email")), person)
 		return nil
 	}
 	for _, c := range byKey(contacts) {
@@ -273,7 +257,7 @@ func (s *Source) firstTouch(r record, person string) (transform.TouchpointRow, b
 		Referrer:     f("referrer"),
 		Source:       TouchpointSource,
 	}
-	fromURL(&tp)
+	transform.FillFromLandingPage(&tp)
 	if tp.UTMSource == "" && tp.UTMMedium == "" && tp.UTMCampaign == "" && tp.UTMContent == "" && tp.UTMTerm == "" &&
 		tp.LandingPage == "" && tp.Referrer == "" && tp.ClickID == "" {
 		return tp, false, nil
@@ -284,41 +268,4 @@ func (s *Source) firstTouch(r record, person string) (transform.TouchpointRow, b
 	}
 	tp.TS = ts
 	return tp, true, nil
-}
-
-// clickIDParams are the query parameters that carry ad click ids, in the
-// order they are looked for.
-var clickIDParams = []string{"fbclid", "gclid", "ttclid", "li_fat_id", "msclkid"}
-
-// fromURL fills the touchpoint's empty UTM fields and its click id from its
-// landing page's query. An unparseable URL is kept as it is and adds nothing.
-func fromURL(t *transform.TouchpointRow) {
-	if t.LandingPage == "" {
-		return
-	}
-	u, err := url.Parse(t.LandingPage)
-	if err != nil {
-		return
-	}
-	q, err := url.ParseQuery(u.RawQuery)
-	if err != nil && len(q) == 0 {
-		return
-	}
-	for _, f := range []struct {
-		dst *string
-		key string
-	}{{&t.UTMSource, "utm_source"}, {&t.UTMMedium, "utm_medium"}, {&t.UTMCampaign, "utm_campaign"},
-		{&t.UTMContent, "utm_content"}, {&t.UTMTerm, "utm_term"}} {
-		if *f.dst == "" {
-			*f.dst = strings.TrimSpace(q.Get(f.key))
-		}
-	}
-	if t.ClickID == "" {
-		for _, k := range clickIDParams {
-			if v := strings.TrimSpace(q.Get(k)); v != "" {
-				t.ClickID, t.ClickIDType = v, k
-				break
-			}
-		}
-	}
 }

@@ -112,20 +112,6 @@ func TestSOQL(t *testing.T) {
 	}
 }
 
-func TestHashEmail(t *testing.T) {
-	// Expected values from `printf '%s' dana@example.com | sha256sum`.
-	for _, tt := range []struct{ in, want string }{
-		{"dana@example.com", danaHash},
-		{" Dana@EXAMPLE.com \n", danaHash},
-		{"erin@example.com", erinHash},
-		{"", ""},
-	} {
-		if got := HashEmail(tt.in); got != tt.want {
-			t.Errorf("HashEmail(%q) = %s, want %s", tt.in, got, tt.want)
-		}
-	}
-}
-
 func TestParseLimitInfo(t *testing.T) {
 	for _, tt := range []struct {
 		in        string

@@ -90,7 +90,7 @@ func TestExtractDemoBrand(t *testing.T) {
 		if o.Email != strings.ToLower(strings.TrimSpace(o.Email)) {
 			messy++
 		}
-		want := HashEmail(fmt.Sprintf("p%06d@example.com", o.CustomerID-shopifyemu.CustomerIDBase))
+		want := transform.EmailKey(fmt.Sprintf("p%06d@example.com", o.CustomerID-shopifyemu.CustomerIDBase))
 		if got := ids[fmt.Sprintf("shopify:customer:%d", o.CustomerID)]; got != want {
 			t.Errorf("customer %d (email %q): identity %q, want %q", o.CustomerID, o.Email, got, want)
 		}

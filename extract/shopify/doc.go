@@ -67,7 +67,7 @@
 // order (the order's email, else the embedded customer's):
 // (anonymous_id "shopify:customer:<id>", person_id "email:<sha256 hex>"),
 // the hash taken of the address trimmed and lower-cased — the convention
-// every connector follows (HashEmail). The row is keyed by the customer id,
+// every connector follows (transform.EmailKey). The row is keyed by the customer id,
 // which only Shopify issues, because identities' key is anonymous_id and the
 // CRM connectors key their rows by the email hash; stitching treats links as
 // undirected (sql/staging/stg_identity_map.sql).

@@ -2,8 +2,6 @@ package shopify
 
 import (
 	"bytes"
-	"crypto/sha256"
-	"encoding/hex"
 	"encoding/json"
 	"fmt"
 	"slices"
@@ -162,19 +160,6 @@ func personID(customer int64) string {
 	return "shopify:customer:" + strconv.FormatInt(customer, 10)
 }
 
-// HashEmail is the identities key of an email address: "email:" and the
-// SHA-256 of the address trimmed and lower-cased, as lower-case hex (the
-// convention every connector follows, so stitching can join them). Empty
-// for an empty address.
-func HashEmail(email string) string {
-	e := strings.ToLower(strings.TrimSpace(email))
-	if e == "" {
-		return ""
-	}
-	sum := sha256.Sum256([]byte(e))
-	return "email:" + hex.EncodeToString(sum[:])
-}
-
 // identities links each customer to the hashed email of their latest order
 // (by id) that carries one, ordered by customer. The row is keyed by the
 // customer id, which only this source issues, and names the email hash as
@@ -184,7 +169,7 @@ func HashEmail(email string) string {
 func identities(orders []parsed) []transform.IdentityRow {
 	latest := map[int64]parsed{}
 	for _, o := range orders {
-		if o.customer == 0 || HashEmail(o.email) == "" {
+		if o.customer == 0 || transform.EmailKey(o.email) == "" {
 			continue
 		}
 		if cur, ok := latest[o.customer]; !ok || o.id > cur.id {
@@ -193,7 +178,7 @@ func identities(orders []parsed) []transform.IdentityRow {
 	}
 	ids := make([]transform.IdentityRow, 0, len(latest))
 	for c, o := range latest {
-		ids = append(ids, transform.IdentityRow{AnonymousID: personID(c), PersonID: HashEmail(o.email)})
+		ids = append(ids, transform.IdentityRow{AnonymousID: personID(c), PersonID: transform.EmailKey(o.email)})
 	}
 	slices.SortFunc(ids, func(a, b transform.IdentityRow) int { return strings.Compare(a.AnonymousID, b.AnonymousID) })
 	return ids

@@ -285,21 +285,6 @@ func FuzzErrorText(f *testing.F) {
 	})
 }
 
-func TestHashEmail(t *testing.T) {
-	// Expected value from `printf '%s' alice@example.com | sha256sum`.
-	const alice = "email:ff8d9819fc0e12bf0d24892e45987e249a28dce836a85cad60e28eaaa8c6d976"
-	for _, tt := range []struct{ in, want string }{
-		{"alice@example.com", alice},
-		{"  ALICE@Example.com\t", alice},
-		{"", ""},
-		{"   ", ""},
-	} {
-		if got := HashEmail(tt.in); got != tt.want {
-			t.Errorf("HashEmail(%q) = %s, want %s", tt.in, got, tt.want)
-		}
-	}
-}
-
 func TestIdentities(t *testing.T) {
 	// One row per customer, keyed by the customer id, naming the hash of
 	// the email of their latest order; guests and orders without an email
@@ -312,8 +297,8 @@ func TestIdentities(t *testing.T) {
 		{id: 5, customer: 503, email: "bob@example.com"},
 	})
 	want := []transform.IdentityRow{
-		{AnonymousID: "shopify:customer:501", PersonID: HashEmail("alice@example.com")},
-		{AnonymousID: "shopify:customer:503", PersonID: HashEmail("bob@example.com")},
+		{AnonymousID: "shopify:customer:501", PersonID: transform.EmailKey("alice@example.com")},
+		{AnonymousID: "shopify:customer:503", PersonID: transform.EmailKey("bob@example.com")},
 	}
 	if d := cmp.Diff(want, got); d != "" {
 		t.Errorf("identities (-want +got):\n%s", d)
