@@ -136,7 +136,7 @@ func New(opts Options) (*Client, error) {
 		return nil, fmt.Errorf("%s: rate limit %v must not be negative", opts.Source, opts.RateLimit)
 	}
 	if opts.Sleep == nil {
-		opts.Sleep = sleepCtx
+		opts.Sleep = SleepContext
 	}
 	if opts.UserAgent == "" {
 		opts.UserAgent = "socialroi"
@@ -621,7 +621,9 @@ func snippet(b []byte) string {
 	return strings.Join(strings.FieldsFunc(s, unicode.IsSpace), " ")
 }
 
-func sleepCtx(ctx context.Context, d time.Duration) error {
+// SleepContext waits d or until ctx ends, whichever comes first, and
+// returns ctx's error in the second case.
+func SleepContext(ctx context.Context, d time.Duration) error {
 	if d <= 0 {
 		return ctx.Err()
 	}

@@ -52,7 +52,7 @@ func (a *account) runReport(ctx context.Context, path string, params url.Values)
 	}
 	sleep := s.sleep
 	if sleep == nil {
-		sleep = sleepCtx
+		sleep = httpx.SleepContext
 	}
 	if httpx.ReplayFrom(ctx) != nil {
 		// A replayed run answers from its raw landing: the job is done
@@ -89,16 +89,5 @@ func (a *account) runReport(ctx context.Context, path string, params url.Values)
 		}
 		waited += d
 		wait = min(2*wait, s.settings.AsyncPollMax)
-	}
-}
-
-func sleepCtx(ctx context.Context, d time.Duration) error {
-	t := time.NewTimer(d)
-	defer t.Stop()
-	select {
-	case <-ctx.Done():
-		return ctx.Err()
-	case <-t.C:
-		return nil
 	}
 }
