@@ -105,14 +105,8 @@ func bigqueryTable(mart, parquet string, columns []string) bigquery.Table {
 
 // weekQuery selects a mart's rows for the report week when it has a
 // week_start column, else all of it.
-func weekQuery(ctx context.Context, wh *models.Warehouse, mart string, week models.Week) (array.RecordReader, error) {
-	var n int
-	err := wh.Conn().QueryRowContext(ctx,
-		`SELECT count(*) FROM information_schema.columns WHERE table_name = ? AND column_name = 'week_start'`, mart).Scan(&n)
-	if err != nil {
-		return nil, err
-	}
-	if n == 0 {
+func weekQuery(ctx context.Context, wh *models.Warehouse, mart string, columns []string, week models.Week) (array.RecordReader, error) {
+	if !slices.Contains(columns, "week_start") {
 		return wh.QueryArrow(ctx, "SELECT * FROM "+models.Ident(mart))
 	}
 	return wh.QueryArrow(ctx, "SELECT * FROM "+models.Ident(mart)+" WHERE week_start = ?::DATE", week.Start.Format(time.DateOnly))
@@ -151,6 +145,10 @@ func writeReports(ctx context.Context, wh *models.Warehouse, cfg *config.Config,
 	if err != nil {
 		return err
 	}
+	columns, err := martColumns(ctx, wh)
+	if err != nil {
+		return fmt.Errorf("reports: %w", err)
+	}
 	// One step per file and one for the workbook's sheets and its writing.
 	steps := 0
 	for _, kind := range []string{"parquet", "csv", "bigquery"} {
@@ -172,7 +170,7 @@ func writeReports(ctx context.Context, wh *models.Warehouse, cfg *config.Config,
 			continue
 		}
 		for _, mart := range marts {
-			rdr, err := weekQuery(ctx, wh, mart, res.Week)
+			rdr, err := weekQuery(ctx, wh, mart, columns[mart], res.Week)
 			if err != nil {
 				return fmt.Errorf("reports: %s: %w", mart, err)
 			}
@@ -215,10 +213,6 @@ func writeReports(ctx context.Context, wh *models.Warehouse, cfg *config.Config,
 	// Each table's load replaces exactly the week's partition, so the
 	// re-run that follows redoes the loaded tables harmlessly.
 	if slices.Contains(outputs, "bigquery") {
-		columns, err := martColumns(ctx, wh)
-		if err != nil {
-			return fmt.Errorf("reports: bigquery: %w", err)
-		}
 		var tables []bigquery.Table
 		for _, mart := range marts {
 			tables = append(tables, bigqueryTable(mart, filepath.Join(staging, mart+".parquet"), columns[mart]))
