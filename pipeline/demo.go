@@ -12,7 +12,6 @@ import (
 	"time"
 
 	"github.com/apache/arrow-go/v18/arrow"
-	"github.com/apache/arrow-go/v18/arrow/array"
 	"github.com/apache/arrow-go/v18/arrow/memory"
 
 	"github.com/socialroi/socialroi/config"
@@ -24,7 +23,6 @@ import (
 	liemu "github.com/socialroi/socialroi/extract/emulator/linkedin"
 	shopemu "github.com/socialroi/socialroi/extract/emulator/shopify"
 	ttemu "github.com/socialroi/socialroi/extract/emulator/tiktok"
-	"github.com/socialroi/socialroi/reports/files"
 	"github.com/socialroi/socialroi/transform"
 )
 
@@ -219,12 +217,7 @@ sources:
 		}
 		defer rec.Release()
 		path := filepath.Join(dataDir, name+".parquet")
-		rdr, err := array.NewRecordReader(rec.Schema(), []arrow.RecordBatch{rec})
-		if err != nil {
-			return "", err
-		}
-		defer rdr.Release()
-		if _, err := files.WriteParquet(ctx, path, rdr); err != nil {
+		if err := writeRecord(ctx, path, rec); err != nil {
 			return "", fmt.Errorf("demo data %s: %w", name, err)
 		}
 		return path, nil
