@@ -41,6 +41,27 @@ type Emitter interface {
 	Emit(table string, rec arrow.RecordBatch) error
 }
 
+// ParquetEmitter is implemented by emitters that can read a canonical
+// table's Parquet file themselves: the warehouse scans it in place instead of
+// receiving a copy of every value through Go. A source offers a file this way
+// only after checking, from the file's metadata, that every canonical column
+// is there with its canonical type and that no required column holds a null;
+// any other file goes through Emit, whose conversions name the offending
+// row and column.
+type ParquetEmitter interface {
+	EmitParquet(table string, file ParquetFile) error
+}
+
+// ParquetFile is a Parquet file whose columns are already the canonical ones.
+type ParquetFile struct {
+	Path string
+	// Columns maps each canonical column to its name in the file (the file
+	// may spell it in another case, and may hold other columns too). An
+	// optional canonical column missing from the map is NULL.
+	Columns map[string]string
+	Rows    int64
+}
+
 // Request is what a source is asked to extract, and the run's services.
 type Request struct {
 	// Since and Until bound the dates to extract, both inclusive, as calendar

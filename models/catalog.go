@@ -24,6 +24,12 @@ type Model struct {
 	SQL   string   // the SELECT; empty for a Go model
 	Deps  []string // models it reads, found by name in its SQL
 	Go    *GoModel // set for models computed in Go
+	// Ephemeral models (a `-- materialized: ephemeral` line) are built as a
+	// temporary view for the run: the models that read them inline their
+	// query, and nothing is written to the warehouse. For a pass-through
+	// step over every touchpoint, writing the table costs more than all
+	// the work it saves its readers.
+	Ephemeral bool
 }
 
 // GoModel is a model computed in Go, for the few steps where SQL is the
@@ -58,6 +64,7 @@ var (
 	lineComment  = regexp.MustCompile(`--[^\n]*`)
 	blockComment = regexp.MustCompile(`(?s)/\*.*?\*/`)
 	annotation   = regexp.MustCompile(`(?m)^--\s*(severity|description):\s*(.+?)\s*$`)
+	materialized = regexp.MustCompile(`(?m)^--\s*materialized:\s*(.+?)\s*$`)
 	identToken   = regexp.MustCompile(`[A-Za-z_][A-Za-z0-9_]*`)
 )
 
@@ -94,7 +101,17 @@ func LoadCatalog(fsys fs.FS, goModels ...GoModel) (*Catalog, error) {
 			if !paramName.MatchString(name) {
 				return nil, fmt.Errorf("sql: %s: model names use lower-case letters, digits and _", f)
 			}
-			byName[name] = &Model{Name: name, Path: f, Layer: layer, SQL: strings.TrimSpace(string(body))}
+			m := &Model{Name: name, Path: f, Layer: layer, SQL: strings.TrimSpace(string(body))}
+			if mat := materialized.FindStringSubmatch(m.SQL); mat != nil {
+				switch mat[1] {
+				case "table":
+				case "ephemeral":
+					m.Ephemeral = true
+				default:
+					return nil, fmt.Errorf("sql: %s: materialized: %q (want table or ephemeral)", f, mat[1])
+				}
+			}
+			byName[name] = m
 			names = append(names, name)
 		}
 	}

@@ -2,6 +2,8 @@ package models_test
 
 import (
 	"errors"
+	"fmt"
+	"os"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -10,6 +12,7 @@ import (
 	"github.com/apache/arrow-go/v18/arrow"
 	"github.com/apache/arrow-go/v18/arrow/memory"
 
+	"github.com/socialroi/socialroi/extract/files"
 	"github.com/socialroi/socialroi/models"
 	"github.com/socialroi/socialroi/transform"
 )
@@ -91,7 +94,16 @@ func TestFailedModelRollsBack(t *testing.T) {
 
 // Loading the same natural keys twice replaces them, and a scope replaces
 // the window a source re-extracted, including rows that vanished upstream.
+// Loads upsert on the natural key and replace the scope's window, whether the
+// rows come as Arrow records or as a Parquet file the warehouse scans in
+// place.
 func TestLoadUpsertsAndReplacesWindow(t *testing.T) {
+	for _, via := range []string{"records", "parquet"} {
+		t.Run(via, func(t *testing.T) { testLoadUpserts(t, via) })
+	}
+}
+
+func testLoadUpserts(t *testing.T, via string) {
 	ctx := t.Context()
 	mem := memory.NewCheckedAllocator(memory.NewGoAllocator())
 	defer mem.AssertSize(t, 0)
@@ -107,6 +119,8 @@ func TestLoadUpsertsAndReplacesWindow(t *testing.T) {
 		return transform.AdPerformanceRow{Date: day(d), Platform: "facebook", AccountID: "1", AdID: ad, Currency: "USD",
 			Spend: dec(spend), PlatformConversionValue: dec("0"), Source: "meta", ExtractedAt: ts("2026-11-23 06:00")}
 	}
+	dir := t.TempDir()
+	loads := 0
 	load := func(rows []transform.AdPerformanceRow, scope *models.Scope) {
 		t.Helper()
 		tx, err := w.Begin(ctx)
@@ -118,8 +132,30 @@ func TestLoadUpsertsAndReplacesWindow(t *testing.T) {
 			t.Fatal(err)
 		}
 		defer rec.Release()
-		if _, err := tx.Load(ctx, transform.AdPerformance, []arrow.RecordBatch{rec}, scope); err != nil {
+		in := models.Input{Records: []arrow.RecordBatch{rec}}
+		if via == "parquet" {
+			loads++
+			path := filepath.Join(dir, fmt.Sprintf("load%d.parquet", loads))
+			f, err := os.Create(path)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if err := files.WriteParquet(f, mem, rec); err != nil {
+				t.Fatal(err)
+			}
+			f.Close()
+			columns := map[string]string{}
+			for _, fld := range rec.Schema().Fields() {
+				columns[fld.Name] = fld.Name
+			}
+			in = models.Input{Parquet: []models.ParquetScan{{Path: path, Columns: columns}}}
+		}
+		n, err := tx.LoadInput(ctx, transform.AdPerformance, in, scope)
+		if err != nil {
 			t.Fatal(err)
+		}
+		if n != int64(len(rows)) {
+			t.Errorf("loaded %d rows, want %d", n, len(rows))
 		}
 		if err := tx.Commit(ctx); err != nil {
 			t.Fatal(err)
@@ -129,8 +165,10 @@ func TestLoadUpsertsAndReplacesWindow(t *testing.T) {
 	// Restatement of 17 Nov: ad a's spend changed and ad b no longer exists.
 	load([]transform.AdPerformanceRow{row("2026-11-17", "a", "2.50")},
 		&models.Scope{Column: "source", Value: "meta", DateColumn: "date", Since: day("2026-11-17"), Until: day("2026-11-17")})
-	got := rowsOf(t, w, "SELECT date, ad_id, spend FROM ad_performance ORDER BY date, ad_id")
-	want := []string{"2026-11-16|a|1", "2026-11-17|a|2.5"}
+	// The same day again, unscoped: the natural key replaces the row, no duplicate.
+	load([]transform.AdPerformanceRow{row("2026-11-16", "a", "1.25")}, nil)
+	got := rowsOf(t, w, "SELECT date, ad_id, spend, strftime(extracted_at, '%Y-%m-%d %H:%M') FROM ad_performance ORDER BY date, ad_id")
+	want := []string{"2026-11-16|a|1.25|2026-11-23 06:00", "2026-11-17|a|2.5|2026-11-23 06:00"}
 	if strings.Join(got, ",") != strings.Join(want, ",") {
 		t.Errorf("got %v, want %v", got, want)
 	}

@@ -5,16 +5,19 @@ import (
 	"database/sql"
 	"fmt"
 	"log/slog"
+	"path/filepath"
 	"strings"
 	"time"
 )
 
 // ModelResult is what building one model produced.
 type ModelResult struct {
-	Name     string
-	Path     string
-	Rows     int64
-	Duration time.Duration
+	Name string
+	Path string
+	Rows int64 // 0 for an ephemeral model
+	// Ephemeral: a temporary view for the run, not kept in the warehouse.
+	Ephemeral bool
+	Duration  time.Duration
 }
 
 // ModelError is a model that failed to build; it names the file.
@@ -40,16 +43,19 @@ func (tx *Tx) RunModels(ctx context.Context, cat *Catalog, log *slog.Logger) ([]
 				return out, &ModelError{Path: m.Path, Err: err}
 			}
 		} else {
-			stmt := fmt.Sprintf("CREATE OR REPLACE TABLE %s AS\n%s", Ident(m.Name), strings.TrimRight(m.SQL, "; \n\t"))
-			if _, err := tx.w.conn.ExecContext(ctx, stmt); err != nil {
+			if err := tx.buildSQL(ctx, m); err != nil {
 				return out, &ModelError{Path: m.Path, Err: err}
 			}
 		}
+		// An ephemeral model's rows are not counted: that would run its
+		// query once more, for nothing.
 		var n int64
-		if err := tx.w.conn.QueryRowContext(ctx, "SELECT count(*) FROM "+Ident(m.Name)).Scan(&n); err != nil {
-			return out, &ModelError{Path: m.Path, Err: err}
+		if !m.Ephemeral {
+			if err := tx.w.conn.QueryRowContext(ctx, "SELECT count(*) FROM "+Ident(m.Name)).Scan(&n); err != nil {
+				return out, &ModelError{Path: m.Path, Err: err}
+			}
 		}
-		r := ModelResult{Name: m.Name, Path: m.Path, Rows: n, Duration: time.Since(start)}
+		r := ModelResult{Name: m.Name, Path: m.Path, Rows: n, Ephemeral: m.Ephemeral, Duration: time.Since(start)}
 		log.Debug("model built", "model", m.Name, "rows", n, "ms", r.Duration.Milliseconds())
 		out = append(out, r)
 		if tx.OnModel != nil {
@@ -58,6 +64,35 @@ func (tx *Tx) RunModels(ctx context.Context, cat *Catalog, log *slog.Logger) ([]
 	}
 	return out, nil
 }
+
+// buildSQL materializes one SQL model, under DuckDB's profiler when the
+// transaction has a ProfileDir.
+func (tx *Tx) buildSQL(ctx context.Context, m Model) error {
+	if tx.ProfileDir != "" {
+		out := filepath.Join(tx.ProfileDir, m.Name+".json")
+		if _, err := tx.w.conn.ExecContext(ctx, "PRAGMA enable_profiling = 'json'"); err != nil {
+			return err
+		}
+		if _, err := tx.w.conn.ExecContext(ctx, "SET profiling_output = "+quoteString(out)); err != nil {
+			return err
+		}
+		defer tx.w.conn.ExecContext(context.Background(), "PRAGMA disable_profiling")
+	}
+	body := strings.TrimRight(m.SQL, "; \n\t")
+	if m.Ephemeral {
+		// A warehouse from a version that kept it as a table drops it: a
+		// stale copy must not outlive the run that stopped refreshing it.
+		if _, err := tx.w.conn.ExecContext(ctx, "DROP TABLE IF EXISTS main."+Ident(m.Name)); err != nil {
+			return err
+		}
+		_, err := tx.w.conn.ExecContext(ctx, fmt.Sprintf("CREATE OR REPLACE TEMP VIEW %s AS\n%s", Ident(m.Name), body))
+		return err
+	}
+	_, err := tx.w.conn.ExecContext(ctx, fmt.Sprintf("CREATE OR REPLACE TABLE %s AS\n%s", Ident(m.Name), body))
+	return err
+}
+
+func quoteString(s string) string { return "'" + strings.ReplaceAll(s, "'", "''") + "'" }
 
 // TestResult is the outcome of one data test.
 type TestResult struct {

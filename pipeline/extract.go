@@ -27,11 +27,13 @@ import (
 
 // sourceRun is one source's extraction in this run.
 type sourceRun struct {
-	spec     config.SourceSpec
-	since    time.Time
-	until    time.Time
-	rawDir   string
-	records  map[string][]arrow.RecordBatch
+	spec    config.SourceSpec
+	since   time.Time
+	until   time.Time
+	rawDir  string
+	records map[string][]arrow.RecordBatch
+	// parquet: files the warehouse scans in place (extract.ParquetEmitter)
+	parquet  map[string][]models.ParquetScan
 	rows     map[string]int64
 	progress SourceProgress
 	err      error
@@ -56,6 +58,20 @@ func (s *sourceRun) Emit(table string, rec arrow.RecordBatch) error {
 	s.records[table] = append(s.records[table], rec)
 	s.rows[table] += rec.NumRows()
 	s.progress.Rows(rec.NumRows())
+	return nil
+}
+
+// EmitParquet keeps a Parquet file for the warehouse to scan in place.
+func (s *sourceRun) EmitParquet(table string, f extract.ParquetFile) error {
+	if _, err := transform.Lookup(table); err != nil {
+		return fmt.Errorf("%s: %w", s.spec.Name, err)
+	}
+	if s.parquet == nil {
+		s.parquet = map[string][]models.ParquetScan{}
+	}
+	s.parquet[table] = append(s.parquet[table], models.ParquetScan{Path: f.Path, Columns: f.Columns})
+	s.rows[table] += f.Rows
+	s.progress.Rows(f.Rows)
 	return nil
 }
 

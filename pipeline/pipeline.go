@@ -415,8 +415,8 @@ func loadRuns(ctx context.Context, tx *models.Tx, res *Result, runs []*sourceRun
 			continue
 		}
 		for _, table := range transform.TableNames() {
-			recs := r.records[table]
-			if len(recs) == 0 {
+			in := models.Input{Records: r.records[table], Parquet: r.parquet[table]}
+			if len(in.Records) == 0 && len(in.Parquet) == 0 {
 				continue
 			}
 			var scope *models.Scope
@@ -428,7 +428,7 @@ func loadRuns(ctx context.Context, tx *models.Tx, res *Result, runs []*sourceRun
 				// reports for it is gone at the source too.
 				scope = &models.Scope{Column: "source", Value: r.spec.Name, DateColumn: "date", Since: r.since, Until: r.until}
 			}
-			n, err := tx.Load(ctx, table, recs, scope)
+			n, err := tx.LoadInput(ctx, table, in, scope)
 			if err != nil {
 				return fmt.Errorf("source %s: %w", r.spec.Name, err)
 			}
@@ -462,6 +462,8 @@ func runModels(ctx context.Context, tx *models.Tx, cfg *config.Config, res *Resu
 	clock.begin()
 	stage := progress.Stage("models", len(cat.Models))
 	tx.OnModel = func(models.ModelResult) { stage.Step() }
+	// A developer's switch, not configuration: see README "Performance".
+	tx.ProfileDir = os.Getenv("SOCIALROI_PROFILE_DIR")
 	res.Models, err = tx.RunModels(ctx, cat, log)
 	stage.Done()
 	if err != nil {

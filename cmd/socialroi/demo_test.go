@@ -165,7 +165,7 @@ func TestDemoEndToEnd(t *testing.T) {
 		}
 		whPerson := map[string]string{} // brand person → warehouse person
 		split := 0
-		for _, r := range queryStrings(t, conn, `SELECT touchpoint_id || '|' || person_id FROM stg_touchpoints`) {
+		for _, r := range queryStrings(t, conn, `SELECT touchpoint_id || '|' || person_id FROM int_touchpoints_classified`) {
 			id, person, _ := strings.Cut(r, "|")
 			bp := brandPerson[id]
 			if prev, ok := whPerson[bp]; ok && prev != person {
@@ -325,9 +325,9 @@ func TestDemoEndToEnd(t *testing.T) {
 			t.Fatal(err)
 		}
 		for _, q := range []string{
-			`COPY (SELECT t.touchpoint_id, t.person_id, t.ts, t.interaction, t.utm_source, t.utm_medium, t.utm_campaign,
-				t.utm_content, t.click_id_type, t.referrer, c.channel
-				FROM stg_touchpoints t JOIN int_touchpoints_classified c USING (touchpoint_id))
+			`COPY (SELECT touchpoint_id, person_id, ts, interaction, utm_source, utm_medium, utm_campaign,
+				utm_content, click_id_type, referrer, channel
+				FROM int_touchpoints_classified)
 			 TO '` + filepath.Join(exportDir, "touchpoints.parquet") + `' (FORMAT parquet)`,
 			`COPY (SELECT conversion_id, person_id, ts, type, revenue_reporting AS revenue, is_new_customer FROM stg_conversions)
 			 TO '` + filepath.Join(exportDir, "conversions.csv") + `' (HEADER)`,

@@ -33,6 +33,11 @@ func FormatOf(path string) (Format, bool) {
 	return "", false
 }
 
+func isParquet(path string) bool {
+	f, _ := FormatOf(path)
+	return f == Parquet
+}
+
 // ReadTable reads one CSV or Parquet file (by extension) into records of the
 // named canonical table (batches of up to 64k rows unless WithBatchSize says
 // otherwise). Errors name the file and, for bad values, the line or row and

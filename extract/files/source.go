@@ -166,6 +166,19 @@ func (s *Source) Extract(ctx context.Context, req extract.Request, emit extract.
 			if err := ctx.Err(); err != nil {
 				return fmt.Errorf("%s: %s: %w", s.name, table, err)
 			}
+			if pe, ok := emit.(extract.ParquetEmitter); ok && isParquet(path) {
+				pq, direct, err := directParquet(path, table, o)
+				if err != nil {
+					return fmt.Errorf("%s: %s: %w", s.name, table, err)
+				}
+				if direct {
+					if err := pe.EmitParquet(table, pq); err != nil {
+						return fmt.Errorf("%s: %s: %w", s.name, table, err)
+					}
+					logger.Debug("files: scanned in place", "table", table, "file", path, "rows", pq.Rows)
+					continue
+				}
+			}
 			rows := 0
 			err := readFile(ctx, path, table, mem, o, func(rec arrow.RecordBatch) error {
 				rows += int(rec.NumRows())

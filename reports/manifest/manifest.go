@@ -86,9 +86,12 @@ type RawFile struct {
 
 // Model is one SQL model the run built and how many rows it holds.
 type Model struct {
-	Name    string  `json:"name"`
-	Rows    int64   `json:"rows"`
-	Seconds float64 `json:"seconds"`
+	Name string `json:"name"`
+	Rows int64  `json:"rows"`
+	// Ephemeral models are temporary views for the run (not kept in the
+	// warehouse, rows not counted); their time is spent by their readers.
+	Ephemeral bool    `json:"ephemeral,omitempty"`
+	Seconds   float64 `json:"seconds"`
 }
 
 // QAResult is one tracking-QA or data-test result.

@@ -7,7 +7,10 @@
 -- else from the platform patterns over utm_source, click id type and referrer.
 -- Paid touchpoints carry the campaign and ad ids from utm_campaign and
 -- utm_content, which is the convention the ad platforms' URL templates use.
-WITH touch AS (
+-- The touchpoints are read twice, for their distinct signatures and to
+-- classify them: NOT MATERIALIZED, because keeping every touchpoint in a CTE
+-- between the two reads cost more than reading them twice.
+WITH touch AS NOT MATERIALIZED (
     SELECT
         *,
         coalesce(utm_source, '') AS m_source,
@@ -73,24 +76,11 @@ signature_class AS (
     LEFT JOIN by_pattern AS p USING (m_source, m_medium, m_click_id_type, m_referrer, m_interaction)
 ),
 
+-- one row per link key (the registry makes keys unique across creators)
 creator_links AS (
-    SELECT DISTINCT creator_id, platform, unnest(link_keys) AS link_key
-    FROM influencers
-),
-
--- two equality joins rather than one on IN (…): each is a hash join
-by_creator_link AS (
-    SELECT touchpoint_id, min(creator_id) AS creator_id, min(platform) AS creator_platform
-    FROM (
-        SELECT t.touchpoint_id, l.creator_id, l.platform
-        FROM touch AS t
-        JOIN creator_links AS l ON l.link_key = t.utm_campaign
-        UNION ALL
-        SELECT t.touchpoint_id, l.creator_id, l.platform
-        FROM touch AS t
-        JOIN creator_links AS l ON l.link_key = t.utm_content
-    )
-    GROUP BY touchpoint_id
+    SELECT link_key, min(creator_id) AS creator_id, min(platform) AS platform
+    FROM (SELECT creator_id, platform, unnest(link_keys) AS link_key FROM influencers)
+    GROUP BY link_key
 ),
 
 classified AS (
@@ -114,13 +104,17 @@ classified AS (
         t.source,
         CASE
             WHEN t.given_channel IS NOT NULL THEN t.given_channel
-            WHEN c.touchpoint_id IS NOT NULL THEN 'influencer'
+            WHEN coalesce(by_campaign.creator_id, by_content.creator_id) IS NOT NULL THEN 'influencer'
             ELSE coalesce(k.rule_channel, 'other')
         END AS channel,
-        coalesce(k.rule_platform, k.pattern_platform, c.creator_platform) AS platform,
-        c.creator_id
+        -- a creator's link key in utm_campaign or utm_content (least ignores NULL)
+        coalesce(k.rule_platform, k.pattern_platform, least(by_campaign.platform, by_content.platform)) AS platform,
+        least(by_campaign.creator_id, by_content.creator_id) AS creator_id
     FROM touch AS t
-    LEFT JOIN by_creator_link AS c USING (touchpoint_id)
+    -- two lookups of one small table rather than a join on IN (…) or a pass
+    -- over every touchpoint per column: each is a hash join
+    LEFT JOIN creator_links AS by_campaign ON by_campaign.link_key = t.utm_campaign
+    LEFT JOIN creator_links AS by_content ON by_content.link_key = t.utm_content
     LEFT JOIN signature_class AS k USING (m_source, m_medium, m_click_id_type, m_referrer, m_interaction)
 )
 

@@ -7,6 +7,11 @@
 -- 'anon:<anonymous_id>' (a visitor never identified is a person of their
 -- own). person_id wins over anonymous_id when both are mapped to different
 -- persons, as the source named the person explicitly.
+--
+-- Ephemeral: int_touchpoints_classified is its only reader, and writing
+-- every touchpoint to the warehouse once more cost more than this whole
+-- query.
+-- materialized: ephemeral
 WITH resolved AS (
     SELECT
         t.*,
