@@ -104,12 +104,13 @@ func bigqueryTable(mart, parquet string, columns []string) bigquery.Table {
 }
 
 // weekQuery selects a mart's rows for the report week when it has a
-// week_start column, else all of it.
+// week_start column, else all of it, ordered by every column: marts are
+// tables without an order, and the same data must give the same file.
 func weekQuery(ctx context.Context, wh *models.Warehouse, mart string, columns []string, week models.Week) (array.RecordReader, error) {
 	if !slices.Contains(columns, "week_start") {
-		return wh.QueryArrow(ctx, "SELECT * FROM "+models.Ident(mart))
+		return wh.QueryArrow(ctx, "SELECT * FROM "+models.Ident(mart)+" ORDER BY ALL")
 	}
-	return wh.QueryArrow(ctx, "SELECT * FROM "+models.Ident(mart)+" WHERE week_start = ?::DATE", week.Start.Format(time.DateOnly))
+	return wh.QueryArrow(ctx, "SELECT * FROM "+models.Ident(mart)+" WHERE week_start = ?::DATE ORDER BY ALL", week.Start.Format(time.DateOnly))
 }
 
 func readTable(ctx context.Context, wh *models.Warehouse, name, query string, limit int, args ...any) (*reports.Table, error) {

@@ -325,9 +325,9 @@ func TestDemoEndToEnd(t *testing.T) {
 			t.Fatal(err)
 		}
 		for _, q := range []string{
-			`COPY (SELECT touchpoint_id, person_id, ts, interaction, utm_source, utm_medium, utm_campaign,
-				utm_content, click_id_type, referrer, channel
-				FROM int_touchpoints_classified)
+			`COPY (SELECT c.touchpoint_id, c.person_id, c.ts, c.interaction, c.utm_source, c.utm_medium, c.utm_campaign,
+				c.utm_content, t.click_id_type, t.referrer, c.channel
+				FROM int_touchpoints_classified c JOIN touchpoints t USING (touchpoint_id))
 			 TO '` + filepath.Join(exportDir, "touchpoints.parquet") + `' (FORMAT parquet)`,
 			`COPY (SELECT conversion_id, person_id, ts, type, revenue_reporting AS revenue, is_new_customer FROM stg_conversions)
 			 TO '` + filepath.Join(exportDir, "conversions.csv") + `' (HEADER)`,

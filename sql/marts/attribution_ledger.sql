@@ -55,4 +55,6 @@ SELECT
     revenue_reporting AS conversion_revenue,
     is_new_customer
 FROM ranked
-ORDER BY conversion_id, model, position
+-- No ORDER BY: a table has no order, and sorting all weeks and models of
+-- this grain was a large share of building it. Outputs order what they
+-- show (the workbook by its own keys, Parquet by all columns).

@@ -128,4 +128,6 @@ SELECT
     CASE WHEN j.attributed_new_customers > 0 THEN round(j.spend / j.attributed_new_customers, 2) END::DECIMAL(18, 2) AS cac
 FROM joined AS j
 LEFT JOIN int_ads AS a ON a.ad_id = j.ad_id
-ORDER BY j.week_start, j.model, j.platform, j.campaign_id, j.adset_id, j.ad_id
+-- No ORDER BY: a table has no order, and sorting all weeks and models of
+-- this grain was a large share of building it. Outputs order what they
+-- show (the workbook by its own keys, Parquet by all columns).

@@ -31,4 +31,6 @@ SELECT
     CASE WHEN attributed_conversions > 0 THEN round(spend / attributed_conversions, 2) END::DECIMAL(18, 2) AS cpa,
     CASE WHEN attributed_new_customers > 0 THEN round(spend / attributed_new_customers, 2) END::DECIMAL(18, 2) AS cac
 FROM rolled
-ORDER BY week_start, model, spend DESC, platform, campaign_id, adset_id
+-- No ORDER BY: a table has no order, and sorting all weeks and models of
+-- this grain was a large share of building it. Outputs order what they
+-- show (the workbook by its own keys, Parquet by all columns).

@@ -61,4 +61,6 @@ SELECT
     CASE WHEN r.attributed_new_customers > 0 THEN round(r.spend / r.attributed_new_customers, 2) END::DECIMAL(18, 2) AS cac
 FROM rolled AS r
 LEFT JOIN campaigns AS c USING (campaign_id)
-ORDER BY r.week_start, r.model, r.spend DESC, r.platform, r.campaign_id
+-- No ORDER BY: a table has no order, and sorting all weeks and models of
+-- this grain was a large share of building it. Outputs order what they
+-- show (the workbook by its own keys, Parquet by all columns).

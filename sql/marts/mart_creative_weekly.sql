@@ -113,4 +113,6 @@ SELECT
 FROM rolled AS r
 JOIN activity AS a USING (week_start, model, creative_key)
 LEFT JOIN fatigue AS f USING (week_start, creative_key)
-ORDER BY r.week_start, r.model, r.spend DESC, r.creative_key
+-- No ORDER BY: a table has no order, and sorting all weeks and models of
+-- this grain was a large share of building it. Outputs order what they
+-- show (the workbook by its own keys, Parquet by all columns).
