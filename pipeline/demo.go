@@ -115,7 +115,14 @@ var demoAdPlatforms = []emulatedAds{
 
 // Demo generates the demo brand, starts the emulators, and runs the
 // pipeline for the last complete week of the generated data.
+//
+// At scale M or L the emulators would only measure JSON over loopback, so
+// the demo runs instead on the dataset `socialroi generate` writes for that
+// scale (DESIGN's sizes: 2M or 20M touchpoints), read by the files source.
 func Demo(ctx context.Context, opts DemoOptions) (*Result, error) {
+	if s := strings.ToUpper(opts.Scale); s == "M" || s == "L" {
+		return demoGenerated(ctx, opts, s)
+	}
 	scale, err := gen.ParseScale(opts.Scale)
 	if err != nil {
 		return nil, &config.Error{Key: "--scale", Msg: err.Error()}
@@ -288,6 +295,28 @@ sources:
 	// The last complete week of the data: the one before the day after it ends.
 	week := LastCompleteWeek(brand.Config.End.AddDate(0, 0, 1), time.UTC)
 	return Run(ctx, Options{Config: cfg, Week: week, Logger: opts.Logger, Version: opts.Version, Progress: opts.Progress}), nil
+}
+
+// demoGenerated runs the demo on a generated dataset of scale M or L, kept
+// under DIR/demo/data-<scale> (the same scale always writes the same rows).
+func demoGenerated(ctx context.Context, opts DemoOptions, scale string) (*Result, error) {
+	demoDir := filepath.Join(opts.OutDir, "demo")
+	g, err := Generate(ctx, scale, filepath.Join(demoDir, "data-"+scale))
+	if err != nil {
+		return nil, err
+	}
+	var doc strings.Builder
+	fmt.Fprintf(&doc, "warehouse: %q\nraw_dir: %q\nout_dir: %q\noutputs: [excel, parquet]\n",
+		DemoWarehouse(opts.OutDir), filepath.Join(demoDir, "raw"), opts.OutDir)
+	doc.WriteString("reporting:\n  currency: USD\n  timezone: UTC\nsources:\n  generated:\n    type: files\n    tables:\n")
+	for _, table := range slices.Sorted(maps.Keys(g.Files)) {
+		fmt.Fprintf(&doc, "      %s: %q\n", table, g.Files[table])
+	}
+	cfg, err := config.Parse([]byte(doc.String()), func(string) (string, bool) { return "", false })
+	if err != nil {
+		return nil, fmt.Errorf("demo config: %w", err)
+	}
+	return Run(ctx, Options{Config: cfg, Week: g.Week, Logger: opts.Logger, Version: opts.Version, Progress: opts.Progress}), nil
 }
 
 // build is transform.BuildRecord with the table name first, for brevity above.

@@ -18,6 +18,9 @@ starts in-process emulators of the ad APIs seeded with it, points the real
 connectors at them and runs extract → transform → models → reports for the
 last complete week of the generated data. No network, no credentials.
 
+--scale M and L run instead on the datasets 'socialroi generate' writes (2M and
+20M touchpoints), read from Parquet by the files source.
+
 Writes DIR/socialroi_<week>.xlsx, DIR/<week>/*.parquet and manifest.json, and
 keeps the warehouse and raw responses under DIR/demo/ for 'socialroi query'.`,
 		Args: cobra.NoArgs,
@@ -43,6 +46,6 @@ keeps the warehouse and raw responses under DIR/demo/ for 'socialroi query'.`,
 		},
 	}
 	cmd.Flags().StringVar(&out, "out", "out", "output folder")
-	cmd.Flags().StringVar(&scale, "scale", "S", "data size: S (default demo), M or L")
+	cmd.Flags().StringVar(&scale, "scale", "S", "data size: S (the demo brand), M (2M touchpoints) or L (20M)")
 	return cmd
 }

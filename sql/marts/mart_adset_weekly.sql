@@ -12,7 +12,9 @@ WITH rolled AS (
         adset_id,
         any_value(adset_name) AS adset_name,
         any_value(audience_segment) AS audience_segment,
-        count(DISTINCT ad_id) AS ads,
+        -- distinct through a list: count(DISTINCT) made this aggregate a
+        -- second hash table and cost half the model's time
+        len(list_distinct(list(ad_id))) AS ads,
         sum(spend) AS spend,
         sum(impressions) AS impressions,
         sum(clicks) AS clicks,

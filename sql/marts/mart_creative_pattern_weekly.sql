@@ -10,8 +10,9 @@ WITH rolled AS (
         coalesce(hook, '(unparsed)') AS hook,
         coalesce(offer, '(unparsed)') AS offer,
         coalesce(cta, '(unparsed)') AS cta,
-        count(DISTINCT creative_key) AS creatives,
-        count(DISTINCT ad_id) AS ads,
+        -- distinct through lists (see mart_adset_weekly)
+        len(list_distinct(list(creative_key))) AS creatives,
+        len(list_distinct(list(ad_id))) AS ads,
         sum(spend) AS spend,
         sum(impressions) AS impressions,
         sum(clicks) AS clicks,

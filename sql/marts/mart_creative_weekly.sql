@@ -59,8 +59,9 @@ rolled AS (
         week_start,
         model,
         creative_key,
-        string_agg(DISTINCT platform, ', ' ORDER BY platform) AS platforms,
-        count(DISTINCT ad_id) AS ads,
+        -- distinct through lists (see mart_adset_weekly)
+        nullif(array_to_string(list_sort(list_distinct(list(platform))), ', '), '') AS platforms,
+        len(list_distinct(list(ad_id))) AS ads,
         any_value(format) AS format,
         any_value(hook) AS hook,
         sum(spend) AS spend,
