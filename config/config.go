@@ -283,7 +283,7 @@ func Defaults() *Config {
 		RestatementDays:      28,
 		BackfillDays:         84,
 		MaxConcurrentSources: 4,
-		DuckDB:               DuckDB{Threads: 2, MemoryLimit: "4GB"},
+		DuckDB:               DuckDB{Threads: 2, MemoryLimit: "3GB"}, // 3GB: the process stays within 4 GiB at L
 		Outputs:              []string{"excel", "parquet"},
 		Channels:             Channels{Rules: DefaultChannelRules()},
 		ExcelRowCap:          100000,

@@ -212,6 +212,9 @@ func TestCatalogOrderAndErrors(t *testing.T) {
 			"staging/s.sql": {Data: []byte("SELECT * FROM m")},
 			"marts/m.sql":   {Data: []byte("SELECT 1")},
 		}, "staging/s.sql reads marts/m.sql, which is in a later layer"},
+		"materialization": {fstest.MapFS{
+			"staging/s.sql": {Data: []byte("-- materialized: view\nSELECT 1")},
+		}, `staging/s.sql: materialized: "view" (want table or ephemeral)`},
 	} {
 		t.Run(name, func(t *testing.T) {
 			_, err := models.LoadCatalog(tc.fs)
@@ -219,5 +222,53 @@ func TestCatalogOrderAndErrors(t *testing.T) {
 				t.Errorf("got %v, want %q", err, tc.want)
 			}
 		})
+	}
+}
+
+// An ephemeral model is a temporary view for the run: its readers see its
+// rows, it is not counted, and it is not in the warehouse afterwards, not
+// even as the table an older version left there.
+func TestEphemeralModel(t *testing.T) {
+	ctx := t.Context()
+	path := filepath.Join(t.TempDir(), "w.duckdb")
+	w, err := models.Open(ctx, path, models.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := w.Conn().ExecContext(ctx, "CREATE TABLE stg_a AS SELECT 99 AS x"); err != nil {
+		t.Fatal(err)
+	}
+	cat, err := models.LoadCatalog(fstest.MapFS{
+		"staging/stg_a.sql": {Data: []byte("-- materialized: ephemeral\nSELECT * FROM range(3) AS r(x)")},
+		"marts/m.sql":       {Data: []byte("SELECT sum(x) AS total FROM stg_a")},
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	tx, err := w.Begin(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	res, err := tx.RunModels(ctx, cat, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !res[0].Ephemeral || res[0].Rows != 0 || res[1].Ephemeral || res[1].Rows != 1 {
+		t.Errorf("results %+v", res)
+	}
+	if err := tx.Commit(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if got := rowsOf(t, w, "SELECT total FROM m"); strings.Join(got, ",") != "3" {
+		t.Errorf("m reads the ephemeral model: total %v, want 3 (0+1+2)", got)
+	}
+	w.Close()
+	w, err = models.Open(ctx, path, models.Options{ReadOnly: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer w.Close()
+	if ok, err := w.TableExists(ctx, "stg_a"); err != nil || ok {
+		t.Errorf("stg_a in the warehouse after the run: %v, %v", ok, err)
 	}
 }
