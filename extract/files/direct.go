@@ -2,6 +2,7 @@ package files
 
 import (
 	"path/filepath"
+	"strings"
 
 	"github.com/apache/arrow-go/v18/arrow"
 	"github.com/apache/arrow-go/v18/arrow/memory"
@@ -21,6 +22,10 @@ import (
 // does not qualify is not an error here: it goes through the converting
 // reader, which accepts other types and names the row of any bad value.
 func directParquet(path, table string, o options) (extract.ParquetFile, bool, error) {
+	if strings.ContainsAny(path, "*?[{") {
+		// DuckDB would read the name as a glob
+		return extract.ParquetFile{}, false, nil
+	}
 	tbl, err := transform.Lookup(table)
 	if err != nil {
 		return extract.ParquetFile{}, false, err

@@ -48,24 +48,26 @@ func TestDirectParquet(t *testing.T) {
 	}
 
 	cases := []struct {
+		file    string // default conversions.parquet
 		name    string
 		rec     func() arrow.RecordBatch
 		columns map[string]string // want scanned in place with this mapping; nil: read in Go
 		wantErr bool
 	}{
-		{"canonical", func() arrow.RecordBatch { canonical.Retain(); return canonical }, identity, false},
-		{"canonical, names in upper case", func() arrow.RecordBatch {
+		{"", "canonical", func() arrow.RecordBatch { canonical.Retain(); return canonical }, identity, false},
+		{"conversions[1].parquet", "canonical, a name DuckDB would read as a glob", func() arrow.RecordBatch { canonical.Retain(); return canonical }, nil, false},
+		{"", "canonical, names in upper case", func() arrow.RecordBatch {
 			return renamed(canonical, strings.ToUpper)
 		}, upper, false},
-		{"without the optional order id", func() arrow.RecordBatch {
+		{"", "without the optional order id", func() arrow.RecordBatch {
 			return without(canonical, "order_id")
 		}, withoutKey(identity, "order_id"), false},
-		{"order id as an integer", func() arrow.RecordBatch {
+		{"", "order id as an integer", func() arrow.RecordBatch {
 			return withColumn(t, mem, canonical, "order_id", arrow.PrimitiveTypes.Int64, true, func(b array.Builder, i int) {
 				b.(*array.Int64Builder).Append(int64(i + 1))
 			})
 		}, nil, false},
-		{"a null conversion id in a nullable column", func() arrow.RecordBatch {
+		{"", "a null conversion id in a nullable column", func() arrow.RecordBatch {
 			return withColumn(t, mem, canonical, "conversion_id", arrow.BinaryTypes.String, true, func(b array.Builder, i int) {
 				if i == 1 {
 					b.AppendNull()
@@ -78,7 +80,11 @@ func TestDirectParquet(t *testing.T) {
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
 			dir := t.TempDir()
-			path := filepath.Join(dir, "conversions.parquet")
+			name := "conversions.parquet"
+			if tc.file != "" {
+				name = tc.file
+			}
+			path := filepath.Join(dir, name)
 			f, err := os.Create(path)
 			if err != nil {
 				t.Fatal(err)
@@ -90,7 +96,9 @@ func TestDirectParquet(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			src, err := NewSource("crm", Settings{Tables: map[string]string{transform.Conversions: path}})
+			// the setting is a glob: the file's own name, escaped
+			pattern := filepath.Join(dir, strings.NewReplacer("[", `\[`, "]", `\]`).Replace(name))
+			src, err := NewSource("crm", Settings{Tables: map[string]string{transform.Conversions: pattern}})
 			if err != nil {
 				t.Fatal(err)
 			}
