@@ -5,6 +5,7 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"errors"
+	"fmt"
 	"os"
 	"path/filepath"
 	"testing"
@@ -15,6 +16,7 @@ import (
 	"github.com/apache/arrow-go/v18/arrow/decimal128"
 	"github.com/apache/arrow-go/v18/arrow/memory"
 	"github.com/apache/arrow-go/v18/parquet/file"
+	"github.com/apache/arrow-go/v18/parquet/metadata"
 	"github.com/apache/arrow-go/v18/parquet/pqarrow"
 )
 
@@ -207,5 +209,105 @@ func TestWritersKeepOldFileOnFailure(t *testing.T) {
 				t.Errorf("nil reader: %v", err)
 			}
 		})
+	}
+}
+
+// scribbler is a RecordReader whose records are valid only until the next
+// Next, like DuckDB's Arrow reader (its buffers are C memory, freed then).
+// Next overwrites the string bytes of the previous record unless the caller
+// retained it, which is what keeping memory alive means there.
+type scribbler struct {
+	schema *arrow.Schema
+	recs   []arrow.RecordBatch
+	cur    *heldRecord
+}
+
+// heldRecord counts the retains its caller takes.
+type heldRecord struct {
+	arrow.RecordBatch
+	held int
+}
+
+func (r *heldRecord) Retain()  { r.held++; r.RecordBatch.Retain() }
+func (r *heldRecord) Release() { r.held--; r.RecordBatch.Release() }
+
+func (s *scribbler) Retain()                        {}
+func (s *scribbler) Release()                       {}
+func (s *scribbler) Schema() *arrow.Schema          { return s.schema }
+func (s *scribbler) Record() arrow.RecordBatch      { return s.cur }
+func (s *scribbler) RecordBatch() arrow.RecordBatch { return s.cur }
+func (s *scribbler) Err() error                     { return nil }
+
+func (s *scribbler) Next() bool {
+	if s.cur != nil && s.cur.held <= 0 {
+		for _, col := range s.cur.Columns() {
+			if str, ok := col.(*array.String); ok {
+				data := str.ValueBytes()
+				for i := range data {
+					data[i] = 'X'
+				}
+			}
+		}
+	}
+	if len(s.recs) == 0 {
+		s.cur = nil
+		return false
+	}
+	s.cur = &heldRecord{RecordBatch: s.recs[0]}
+	s.recs = s.recs[1:]
+	return true
+}
+
+// TestWriteParquetKeepsRecordsUntilClose: the buffered writer reads earlier
+// records again when it flushes a page (their min/max statistics), so it
+// must hold them; with DuckDB's reader, not holding them was a segfault.
+func TestWriteParquetKeepsRecordsUntilClose(t *testing.T) {
+	mem := memory.NewGoAllocator()
+	schema := arrow.NewSchema([]arrow.Field{{Name: "id", Type: arrow.BinaryTypes.String}}, nil)
+	var recs []arrow.RecordBatch
+	for _, ids := range [][]string{{"a1", "z9"}, {"b2", "c3"}} {
+		b := array.NewStringBuilder(mem)
+		b.AppendValues(ids, nil)
+		col := b.NewArray()
+		recs = append(recs, array.NewRecordBatch(schema, []arrow.Array{col}, int64(len(ids))))
+	}
+	path := filepath.Join(t.TempDir(), "ids.parquet")
+	if _, err := WriteParquet(t.Context(), path, &scribbler{schema: schema, recs: recs}); err != nil {
+		t.Fatal(err)
+	}
+	pf, err := file.OpenParquetFile(path, false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer pf.Close()
+	cc, err := pf.MetaData().RowGroup(0).ColumnChunk(0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	stats, err := cc.Statistics()
+	if err != nil {
+		t.Fatal(err)
+	}
+	s := stats.(*metadata.ByteArrayStatistics)
+	if got := string(s.Min()) + ".." + string(s.Max()); got != "a1..z9" {
+		t.Errorf("statistics %s, want a1..z9 (read from records the reader had already reused?)", got)
+	}
+	fr, err := pqarrow.NewFileReader(pf, pqarrow.ArrowReadProperties{}, mem)
+	if err != nil {
+		t.Fatal(err)
+	}
+	tbl, err := fr.ReadTable(t.Context())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer tbl.Release()
+	var got []string
+	for _, chunk := range tbl.Column(0).Data().Chunks() {
+		for i := range chunk.Len() {
+			got = append(got, chunk.(*array.String).Value(i))
+		}
+	}
+	if fmt.Sprint(got) != "[a1 z9 b2 c3]" {
+		t.Errorf("values %v", got)
 	}
 }

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io"
 
+	"github.com/apache/arrow-go/v18/arrow"
 	"github.com/apache/arrow-go/v18/arrow/array"
 	"github.com/apache/arrow-go/v18/parquet"
 	"github.com/apache/arrow-go/v18/parquet/compress"
@@ -57,12 +58,25 @@ func WriteParquet(ctx context.Context, path string, rdr array.RecordReader) (Out
 		if err != nil {
 			return err
 		}
+		// A reader's record is valid only until its next Next, but the
+		// buffered writer keeps pointing into earlier records (a page's
+		// min/max statistics) until it flushes the row group. With DuckDB's
+		// Arrow reader those buffers are C memory freed on Next: writing
+		// from them segfaulted. Every record is kept until Close.
+		var kept []arrow.RecordBatch
+		defer func() {
+			for _, r := range kept {
+				r.Release()
+			}
+		}()
 		for rdr.Next() {
 			if err := ctx.Err(); err != nil {
 				fw.Close()
 				return err
 			}
 			rec := rdr.RecordBatch()
+			rec.Retain()
+			kept = append(kept, rec)
 			if err := fw.WriteBuffered(rec); err != nil {
 				fw.Close()
 				return fmt.Errorf("record at row %d: %w", rows, err)
