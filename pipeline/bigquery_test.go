@@ -69,7 +69,11 @@ func TestRunBigQueryOutput(t *testing.T) {
 		t.Errorf("the Parquet the load read is not among the outputs: %v", err)
 	}
 
-	// Same week again: the same partitions, replaced, not appended.
+	// Same week again, after the tables changed (so the earlier jobs no
+	// longer stand for what is in place and every mart is loaded again):
+	// the same partitions, replaced, not appended.
+	bq.TouchTables()
+	loadsBefore := strings.Count(strings.Join(bq.Calls, "\n"), "POST job")
 	if res := f.run(t, "tok-secret-42", true); res.ExitCode != ExitOK {
 		t.Fatalf("second run: exit %d: %v", res.ExitCode, res.Err)
 	}
@@ -77,6 +81,9 @@ func TestRunBigQueryOutput(t *testing.T) {
 		if p != first[m] {
 			t.Errorf("%s after the second run: %s, after the first: %s", m, p, first[m])
 		}
+	}
+	if loads := strings.Count(strings.Join(bq.Calls, "\n"), "POST job") - loadsBefore; loads < len(marts) {
+		t.Errorf("second run: %d load jobs, want one per mart (%d)", loads, len(marts))
 	}
 
 	// A load job that fails: exit 1, BigQuery's message in the error, the
@@ -87,6 +94,7 @@ func TestRunBigQueryOutput(t *testing.T) {
 		t.Fatal(err)
 	}
 	bq.FailLoads = "Provided Schema does not match Table proj:socialroi.mart_ad_weekly"
+	bq.TouchTables() // or the run may find every file already loaded
 	res = f.run(t, "tok-secret-42", true)
 	if res.ExitCode != ExitFailure || res.Err == nil || !strings.Contains(res.Err.Error(), bq.FailLoads) {
 		t.Fatalf("failed load: exit %d, err %v; want exit %d with BigQuery's message", res.ExitCode, res.Err, ExitFailure)

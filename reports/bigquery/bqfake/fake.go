@@ -73,6 +73,18 @@ func New(t *testing.T) *Server {
 	return f
 }
 
+// TouchTables marks every table modified now, as another writer would: an
+// earlier load job no longer stands for the data in place, so a publisher
+// must load again.
+func (f *Server) TouchTables() {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.clock++
+	for _, tb := range f.Tables {
+		tb.Meta.LastModifiedTime = uint64(f.clock)
+	}
+}
+
 // endpoint is what config.BigQuery.BaseURL gets: the API root as Google
 // serves it.
 func (f *Server) Endpoint() string { return f.Srv.URL + "/bigquery/v2/" }
