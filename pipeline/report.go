@@ -105,7 +105,9 @@ func bigqueryTable(mart, parquet string, columns []string) bigquery.Table {
 
 // weekQuery selects a mart's rows for the report week when it has a
 // week_start column, else all of it, ordered by every column: marts are
-// tables without an order, and the same data must give the same file.
+// tables without an order, and the same data must give the same rows in
+// the same order. (The bytes can still differ: page boundaries follow the
+// sizes of the chunks DuckDB hands out.)
 func weekQuery(ctx context.Context, wh *models.Warehouse, mart string, columns []string, week models.Week) (array.RecordReader, error) {
 	if !slices.Contains(columns, "week_start") {
 		return wh.QueryArrow(ctx, "SELECT * FROM "+models.Ident(mart)+" ORDER BY ALL")
