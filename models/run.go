@@ -82,7 +82,7 @@ func (tx *Tx) buildSQL(ctx context.Context, m Model) error {
 		if _, err := tx.w.conn.ExecContext(ctx, "PRAGMA enable_profiling = 'json'"); err != nil {
 			return err
 		}
-		if _, err := tx.w.conn.ExecContext(ctx, "SET profiling_output = "+quoteString(out)); err != nil {
+		if _, err := tx.w.conn.ExecContext(ctx, "SET profiling_output = "+Literal(out)); err != nil {
 			return err
 		}
 		defer tx.w.conn.ExecContext(context.Background(), "PRAGMA disable_profiling")
@@ -100,8 +100,6 @@ func (tx *Tx) buildSQL(ctx context.Context, m Model) error {
 	_, err := tx.w.conn.ExecContext(ctx, fmt.Sprintf("CREATE OR REPLACE TABLE %s AS\n%s", Ident(m.Name), body))
 	return err
 }
-
-func quoteString(s string) string { return "'" + strings.ReplaceAll(s, "'", "''") + "'" }
 
 // TestResult is the outcome of one data test.
 type TestResult struct {

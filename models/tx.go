@@ -195,7 +195,7 @@ func parquetSelect(schema *arrow.Schema, f ParquetScan) (string, error) {
 			return "", fmt.Errorf("%s: no column for %s", f.Path, fld.Name)
 		}
 	}
-	return fmt.Sprintf("SELECT %s FROM read_parquet(%s)", strings.Join(cols, ", "), quoteString(f.Path)), nil
+	return fmt.Sprintf("SELECT %s FROM read_parquet(%s)", strings.Join(cols, ", "), Literal(f.Path)), nil
 }
 
 // Replace swaps the whole content of a run-scoped table (configuration

@@ -208,6 +208,12 @@ func DuckDBType(t arrow.DataType) (string, error) {
 	return "", fmt.Errorf("no DuckDB type for Arrow %s", t)
 }
 
+// Literal quotes a string as a DuckDB string literal, for the few statements
+// that take no bound parameters (SET, COPY … TO, read_parquet's path).
+func Literal(s string) string {
+	return "'" + strings.ReplaceAll(s, "'", "''") + "'"
+}
+
 // Ident quotes an identifier for DuckDB, so that no name from config or data
 // is ever spliced into SQL unquoted.
 func Ident(name string) string {

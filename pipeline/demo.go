@@ -305,17 +305,12 @@ func demoGenerated(ctx context.Context, opts DemoOptions, scale string) (*Result
 	if err != nil {
 		return nil, err
 	}
-	var doc strings.Builder
-	fmt.Fprintf(&doc, "warehouse: %q\nraw_dir: %q\nout_dir: %q\noutputs: [excel, parquet]\n",
-		DemoWarehouse(opts.OutDir), filepath.Join(demoDir, "raw"), opts.OutDir)
-	doc.WriteString("reporting:\n  currency: USD\n  timezone: UTC\nsources:\n  generated:\n    type: files\n    tables:\n")
-	for _, table := range slices.Sorted(maps.Keys(g.Files)) {
-		fmt.Fprintf(&doc, "      %s: %q\n", table, g.Files[table])
-	}
-	cfg, err := config.Parse([]byte(doc.String()), func(string) (string, bool) { return "", false })
+	// generate's own config, with the demo's warehouse and outputs
+	cfg, err := config.Load(g.Config)
 	if err != nil {
 		return nil, fmt.Errorf("demo config: %w", err)
 	}
+	cfg.Warehouse, cfg.RawDir, cfg.OutDir = DemoWarehouse(opts.OutDir), filepath.Join(demoDir, "raw"), opts.OutDir
 	return Run(ctx, Options{Config: cfg, Week: g.Week, Logger: opts.Logger, Version: opts.Version, Progress: opts.Progress}), nil
 }
 

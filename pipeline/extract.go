@@ -66,9 +66,6 @@ func (s *sourceRun) EmitParquet(table string, f extract.ParquetFile) error {
 	if _, err := transform.Lookup(table); err != nil {
 		return fmt.Errorf("%s: %w", s.spec.Name, err)
 	}
-	if s.parquet == nil {
-		s.parquet = map[string][]models.ParquetScan{}
-	}
 	s.parquet[table] = append(s.parquet[table], models.ParquetScan{Path: f.Path, Columns: f.Columns})
 	s.rows[table] += f.Rows
 	s.progress.Rows(f.Rows)
@@ -263,6 +260,7 @@ func extractAll(ctx context.Context, wh *models.Warehouse, runID string, cfg *co
 			until:    until,
 			rawDir:   filepath.Join(cfg.RawDir, spec.Name, runID),
 			records:  map[string][]arrow.RecordBatch{},
+			parquet:  map[string][]models.ParquetScan{},
 			rows:     map[string]int64{},
 			progress: progress.Source(spec.Name),
 			replay:   replay,

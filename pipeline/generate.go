@@ -260,7 +260,7 @@ func generateSynthetic(ctx context.Context, s Scale, dir string, g *Generated) e
 		path := filepath.Join(dir, t.table+".parquet")
 		query := strings.NewReplacer("{ads}", fmt.Sprint(s.Ads), "{persons}", fmt.Sprint(s.Persons),
 			"{touchpoints}", fmt.Sprint(s.Touchpoints), "{conversions}", fmt.Sprint(s.Conversions)).Replace(t.sql)
-		copySQL := fmt.Sprintf("COPY (%s) TO %s (FORMAT parquet, COMPRESSION zstd)", query, quoteLiteral(path))
+		copySQL := fmt.Sprintf("COPY (%s) TO %s (FORMAT parquet, COMPRESSION zstd)", query, models.Literal(path))
 		if _, err := wh.Conn().ExecContext(ctx, copySQL); err != nil {
 			return fmt.Errorf("generate %s: %w", t.table, err)
 		}

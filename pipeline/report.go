@@ -314,7 +314,7 @@ func buildWorkbook(ctx context.Context, wh *models.Warehouse, cfg *config.Config
 	var cols []string
 	for _, m := range cfg.Attribution.Models {
 		cols = append(cols, fmt.Sprintf("coalesce(sum(revenue) FILTER (WHERE model = %s), 0)::DECIMAL(18,2) AS %s",
-			quoteLiteral(m), models.Ident(m)))
+			models.Literal(m), models.Ident(m)))
 	}
 	byModel := fmt.Sprintf("Week %s, attribution model %s; amounts in %s.", res.Week.Label(), model, cur)
 	specs := []sheetSpec{
@@ -482,8 +482,6 @@ func buildWorkbook(ctx context.Context, wh *models.Warehouse, cfg *config.Config
 		Location:    cfg.Location(),
 	}, nil
 }
-
-func quoteLiteral(s string) string { return "'" + strings.ReplaceAll(s, "'", "''") + "'" }
 
 // runSheet is the workbook's Run sheet: what produced these numbers.
 func runSheet(cfg *config.Config, opts Options, res *Result) [][2]string {

@@ -49,13 +49,7 @@ usage error (exit 2); leave it out with --sources.`,
   socialroi run --config socialroi.yaml --skip-extract --outputs excel
   socialroi run --config socialroi.yaml --from-raw 20261123T060000Z-a1b2c3`,
 		Args: cobra.NoArgs,
-		RunE: func(cmd *cobra.Command, _ []string) error {
-			cfg, err := loadConfig(o.configPath)
-			if err != nil {
-				return err
-			}
-			return runPipeline(cmd, g, cfg, o)
-		},
+		RunE: runE(g, o),
 	}
 	addRunFlags(cmd, o)
 	return cmd
@@ -90,16 +84,21 @@ func newStageCmd(g *globals, stage string) *cobra.Command {
 		Short: stageHelp[stage][0],
 		Long:  stageHelp[stage][1] + "\n\nThe stages in order: extract, transform --from-raw RUN_ID, model, report.",
 		Args:  cobra.NoArgs,
-		RunE: func(cmd *cobra.Command, _ []string) error {
-			cfg, err := loadConfig(o.configPath)
-			if err != nil {
-				return err
-			}
-			return runPipeline(cmd, g, cfg, o)
-		},
+		RunE:  runE(g, o),
 	}
 	addRunFlags(cmd, o)
 	return cmd
+}
+
+// runE loads the config and runs the pipeline (or the stage o names).
+func runE(g *globals, o *runOpts) func(*cobra.Command, []string) error {
+	return func(cmd *cobra.Command, _ []string) error {
+		cfg, err := loadConfig(o.configPath)
+		if err != nil {
+			return err
+		}
+		return runPipeline(cmd, g, cfg, o)
+	}
 }
 
 func addRunFlags(cmd *cobra.Command, o *runOpts) {

@@ -21,28 +21,28 @@ import (
 // column holds a null. It reads only the footer. A file that
 // does not qualify is not an error here: it goes through the converting
 // reader, which accepts other types and names the row of any bad value.
-func directParquet(path, table string, o options) (extract.ParquetFile, bool, error) {
+func directParquet(path, table string, o options) (extract.ParquetFile, bool) {
 	if strings.ContainsAny(path, "*?[{") {
 		// DuckDB would read the name as a glob
-		return extract.ParquetFile{}, false, nil
+		return extract.ParquetFile{}, false
 	}
 	tbl, err := transform.Lookup(table)
 	if err != nil {
-		return extract.ParquetFile{}, false, err
+		return extract.ParquetFile{}, false // the reader names the table
 	}
 	pf, err := file.OpenParquetFile(path, false)
 	if err != nil {
 		// the converting reader reports it, with the file's name
-		return extract.ParquetFile{}, false, nil
+		return extract.ParquetFile{}, false
 	}
 	defer pf.Close()
 	fr, err := pqarrow.NewFileReader(pf, pqarrow.ArrowReadProperties{}, memory.DefaultAllocator)
 	if err != nil {
-		return extract.ParquetFile{}, false, nil
+		return extract.ParquetFile{}, false
 	}
 	schema, err := fr.Schema()
 	if err != nil {
-		return extract.ParquetFile{}, false, nil
+		return extract.ParquetFile{}, false
 	}
 	header := make([]string, schema.NumFields())
 	for i, f := range schema.Fields() {
@@ -50,7 +50,7 @@ func directParquet(path, table string, o options) (extract.ParquetFile, bool, er
 	}
 	plan, err := planColumns(path, tbl, header, o)
 	if err != nil {
-		return extract.ParquetFile{}, false, nil
+		return extract.ParquetFile{}, false
 	}
 	out := extract.ParquetFile{Path: path, Columns: map[string]string{}, Rows: pf.NumRows()}
 	md := pf.MetaData()
@@ -60,18 +60,18 @@ func directParquet(path, table string, o options) (extract.ParquetFile, bool, er
 			continue // an optional column the file does not have: NULL
 		}
 		if j < 0 || !arrow.TypeEqual(schema.Field(j).Type, f.Type) {
-			return extract.ParquetFile{}, false, nil
+			return extract.ParquetFile{}, false
 		}
 		if !f.Nullable {
 			leaf := fr.Manifest.Fields[j]
 			if !leaf.IsLeaf() || !noNulls(md, leaf.ColIndex) {
-				return extract.ParquetFile{}, false, nil
+				return extract.ParquetFile{}, false
 			}
 		}
 		out.Columns[f.Name] = header[j]
 	}
 	plan.logExtra(o, filepath.Base(path), table)
-	return out, true, nil
+	return out, true
 }
 
 // noNulls reports whether the metadata proves column col holds no null: the

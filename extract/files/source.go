@@ -167,11 +167,7 @@ func (s *Source) Extract(ctx context.Context, req extract.Request, emit extract.
 				return fmt.Errorf("%s: %s: %w", s.name, table, err)
 			}
 			if pe, ok := emit.(extract.ParquetEmitter); ok && isParquet(path) {
-				pq, direct, err := directParquet(path, table, o)
-				if err != nil {
-					return fmt.Errorf("%s: %s: %w", s.name, table, err)
-				}
-				if direct {
+				if pq, direct := directParquet(path, table, o); direct {
 					if err := pe.EmitParquet(table, pq); err != nil {
 						return fmt.Errorf("%s: %s: %w", s.name, table, err)
 					}
