@@ -65,24 +65,57 @@ func Open(ctx context.Context, path string, opts Options) (*Warehouse, error) {
 	if err != nil {
 		return nil, fmt.Errorf("warehouse %s: open: %w", path, err)
 	}
-	db := sql.OpenDB(connector)
-	conn, err := db.Conn(ctx)
-	if err != nil {
-		db.Close()
-		return nil, fmt.Errorf("warehouse %s: connect: %w", path, err)
-	}
-	w := &Warehouse{path: path, db: db, conn: conn}
-	err = conn.Raw(func(dc any) error {
-		ar, err := duckdb.NewArrowFromConn(dc.(driver.Conn))
-		w.ar = ar
-		return err
-	})
-	if err != nil {
+	w := &Warehouse{path: path, db: sql.OpenDB(connector)}
+	if w.conn, w.ar, err = arrowConn(ctx, w.db); err != nil {
 		w.Close()
-		return nil, fmt.Errorf("warehouse %s: arrow interface: %w", path, err)
+		return nil, fmt.Errorf("warehouse %s: %w", path, err)
 	}
 	return w, nil
 }
+
+// arrowConn pins a connection of db with DuckDB's Arrow interface on it.
+func arrowConn(ctx context.Context, db *sql.DB) (*sql.Conn, *duckdb.Arrow, error) {
+	conn, err := db.Conn(ctx)
+	if err != nil {
+		return nil, nil, fmt.Errorf("connect: %w", err)
+	}
+	var ar *duckdb.Arrow
+	err = conn.Raw(func(dc any) error {
+		ar, err = duckdb.NewArrowFromConn(dc.(driver.Conn))
+		return err
+	})
+	if err != nil {
+		conn.Close()
+		return nil, nil, fmt.Errorf("arrow interface: %w", err)
+	}
+	return conn, ar, nil
+}
+
+// Reader is one more connection to the warehouse, for reading Arrow while
+// other connections read too: the report writers each hold one and write
+// their files in parallel. It sees committed tables only, not the temp
+// objects of the warehouse's own connection.
+type Reader struct {
+	conn *sql.Conn
+	ar   *duckdb.Arrow
+}
+
+// NewReader opens a Reader; close it before the warehouse.
+func (w *Warehouse) NewReader(ctx context.Context) (*Reader, error) {
+	conn, ar, err := arrowConn(ctx, w.db)
+	if err != nil {
+		return nil, fmt.Errorf("warehouse %s: reader: %w", w.path, err)
+	}
+	return &Reader{conn: conn, ar: ar}, nil
+}
+
+// QueryArrow runs a query and streams its result as Arrow records.
+func (r *Reader) QueryArrow(ctx context.Context, query string, args ...any) (array.RecordReader, error) {
+	return r.ar.QueryContext(ctx, query, args...)
+}
+
+// Close returns the connection.
+func (r *Reader) Close() error { return r.conn.Close() }
 
 // Close closes the warehouse.
 func (w *Warehouse) Close() error {

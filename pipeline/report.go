@@ -7,12 +7,15 @@ import (
 	"log/slog"
 	"os"
 	"path/filepath"
+	"runtime"
 	"slices"
 	"sort"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/apache/arrow-go/v18/arrow/array"
+	"golang.org/x/sync/errgroup"
 
 	"github.com/socialroi/socialroi/config"
 	"github.com/socialroi/socialroi/models"
@@ -108,11 +111,83 @@ func bigqueryTable(mart, parquet string, columns []string) bigquery.Table {
 // tables without an order, and the same data must give the same rows in
 // the same order. (The bytes can still differ: page boundaries follow the
 // sizes of the chunks DuckDB hands out.)
-func weekQuery(ctx context.Context, wh *models.Warehouse, mart string, columns []string, week models.Week) (array.RecordReader, error) {
+func weekQuery(ctx context.Context, wh arrowQuerier, mart string, columns []string, week models.Week) (array.RecordReader, error) {
 	if !slices.Contains(columns, "week_start") {
 		return wh.QueryArrow(ctx, "SELECT * FROM "+models.Ident(mart)+" ORDER BY ALL")
 	}
 	return wh.QueryArrow(ctx, "SELECT * FROM "+models.Ident(mart)+" WHERE week_start = ?::DATE ORDER BY ALL", week.Start.Format(time.DateOnly))
+}
+
+// arrowQuerier runs a query as Arrow: the warehouse, or one of its Readers.
+type arrowQuerier interface {
+	QueryArrow(ctx context.Context, query string, args ...any) (array.RecordReader, error)
+}
+
+// fileWriters is how many files are written at once: as many as DuckDB has
+// threads. Each writer scans its mart on its own connection while the
+// others encode, so neither DuckDB nor the encoders wait on each other.
+func fileWriters(cfg *config.Config) int {
+	if cfg.DuckDB.Threads > 0 {
+		return cfg.DuckDB.Threads
+	}
+	return runtime.NumCPU()
+}
+
+// writeFiles writes every mart's week as a file of each kind (parquet,
+// csv) into dir, with up to n writers at once, each on its own warehouse
+// connection. Outputs come back in kind, then mart order, whatever order
+// the writers finish in; the first error stops the others.
+func writeFiles(ctx context.Context, wh *models.Warehouse, n int, kinds, marts []string, columns map[string][]string,
+	week models.Week, dir string, step func()) ([]reports.Output, error) {
+	type job struct{ kind, mart string }
+	var jobs []job
+	for _, kind := range kinds {
+		for _, mart := range marts {
+			jobs = append(jobs, job{kind, mart})
+		}
+	}
+	outs := make([]reports.Output, len(jobs))
+	next := make(chan int, len(jobs))
+	for i := range jobs {
+		next <- i
+	}
+	close(next)
+	var mu sync.Mutex // step need not be safe for concurrent use
+	g, gctx := errgroup.WithContext(ctx)
+	for range min(max(n, 1), len(jobs)) {
+		g.Go(func() error {
+			rd, err := wh.NewReader(gctx)
+			if err != nil {
+				return err
+			}
+			defer rd.Close()
+			for i := range next {
+				j := jobs[i]
+				rdr, err := weekQuery(gctx, rd, j.mart, columns[j.mart], week)
+				if err != nil {
+					return fmt.Errorf("%s: %w", j.mart, err)
+				}
+				path := filepath.Join(dir, j.mart+"."+j.kind)
+				if j.kind == "parquet" {
+					outs[i], err = files.WriteParquet(gctx, path, rdr)
+				} else {
+					outs[i], err = files.WriteCSV(gctx, path, rdr)
+				}
+				rdr.Release()
+				if err != nil {
+					return err
+				}
+				mu.Lock()
+				step()
+				mu.Unlock()
+			}
+			return nil
+		})
+	}
+	if err := g.Wait(); err != nil {
+		return nil, err
+	}
+	return outs, nil
 }
 
 func readTable(ctx context.Context, wh *models.Warehouse, name, query string, limit int, args ...any) (*reports.Table, error) {
@@ -168,30 +243,21 @@ func writeReports(ctx context.Context, wh *models.Warehouse, cfg *config.Config,
 	}
 	stage := progress.Stage("reports", steps)
 	defer stage.Done()
+	var kinds []string
 	for _, kind := range []string{"parquet", "csv"} {
-		if !slices.Contains(outputs, kind) {
-			continue
+		if slices.Contains(outputs, kind) {
+			kinds = append(kinds, kind)
 		}
-		for _, mart := range marts {
-			rdr, err := weekQuery(ctx, wh, mart, columns[mart], res.Week)
-			if err != nil {
-				return fmt.Errorf("reports: %s: %w", mart, err)
-			}
-			path := filepath.Join(staging, mart+"."+kind)
-			var out reports.Output
-			if kind == "parquet" {
-				out, err = files.WriteParquet(ctx, path, rdr)
-			} else {
-				out, err = files.WriteCSV(ctx, path, rdr)
-			}
-			rdr.Release()
-			if err != nil {
-				return fmt.Errorf("reports: %w", err)
-			}
-			out.Path = filepath.Join(weekDir, filepath.Base(path))
-			res.Outputs = append(res.Outputs, Output(out))
-			stage.Step()
-		}
+	}
+	written, err := writeFiles(ctx, wh, fileWriters(cfg), kinds, marts, columns, res.Week, staging, stage.Step)
+	if err != nil {
+		return fmt.Errorf("reports: %w", err)
+	}
+	for _, out := range written {
+		out.Path = filepath.Join(weekDir, filepath.Base(out.Path))
+		res.Outputs = append(res.Outputs, Output(out))
+	}
+	for _, kind := range kinds {
 		log.Info("wrote files", "kind", kind, "files", len(marts), "dir", weekDir)
 	}
 

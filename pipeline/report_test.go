@@ -1,0 +1,64 @@
+package pipeline
+
+import (
+	"fmt"
+	"path/filepath"
+	"slices"
+	"strings"
+	"testing"
+
+	"github.com/socialroi/socialroi/models"
+)
+
+// Files are written by several writers at once, each on its own
+// connection, yet come back in kind-then-mart order with the rows of the
+// report week only; a mart that cannot be read fails the lot, naming it.
+func TestWriteFilesInParallel(t *testing.T) {
+	ctx := t.Context()
+	wh, err := models.Open(ctx, filepath.Join(t.TempDir(), "w.duckdb"), models.Options{Threads: 2})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer wh.Close()
+	week := models.Week{Start: day("2026-11-16")}
+	var marts []string
+	columns := map[string][]string{}
+	for i := range 5 {
+		name := fmt.Sprintf("mart_%d", i)
+		// i+1 rows in the report week (2026-11-16) and one the week before
+		q := fmt.Sprintf(`CREATE TABLE %s AS
+			SELECT DATE '2026-11-16' AS week_start, r AS n FROM range(%d) AS t(r)
+			UNION ALL SELECT DATE '2026-11-09', 99`, name, i+1)
+		if _, err := wh.Conn().ExecContext(ctx, q); err != nil {
+			t.Fatal(err)
+		}
+		marts = append(marts, name)
+		columns[name] = []string{"week_start", "n"}
+	}
+
+	for _, writers := range []int{1, 3, 20} {
+		t.Run(fmt.Sprint(writers, " writers"), func(t *testing.T) {
+			dir := t.TempDir()
+			steps := 0
+			outs, err := writeFiles(ctx, wh, writers, []string{"parquet", "csv"}, marts, columns, week, dir, func() { steps++ })
+			if err != nil {
+				t.Fatal(err)
+			}
+			if len(outs) != 10 || steps != 10 {
+				t.Fatalf("%d outputs, %d steps, want 10 and 10", len(outs), steps)
+			}
+			for i, o := range outs {
+				kind, mart := []string{"parquet", "csv"}[i/5], marts[i%5]
+				if o.Kind != kind || o.Path != filepath.Join(dir, mart+"."+kind) || o.Rows != int64(i%5+1) {
+					t.Errorf("output %d: %s %s %d rows, want %s %s.%s %d rows", i, o.Kind, filepath.Base(o.Path), o.Rows, kind, mart, kind, i%5+1)
+				}
+			}
+		})
+	}
+
+	_, err = writeFiles(ctx, wh, 2, []string{"parquet"}, slices.Concat(marts, []string{"mart_missing"}),
+		columns, week, t.TempDir(), func() {})
+	if err == nil || !strings.Contains(err.Error(), "mart_missing") {
+		t.Errorf("a missing mart: %v, want an error naming it", err)
+	}
+}
