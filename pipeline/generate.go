@@ -170,8 +170,10 @@ var synthetic = []struct{ table, sql string }{
 			(1 + hash(a, d, 9) % 9000 / 100.0)::DECIMAL(18, 4) AS spend,
 			(100 + hash(a, d, 10) % 9000)::BIGINT AS impressions,
 			(80 + hash(a, d, 10) % 9000 * 0.8)::BIGINT AS reach,
-			(hash(a, d, 11) % 120)::BIGINT AS clicks,
-			(hash(a, d, 11) % 120 * 0.7)::BIGINT AS link_clicks,
+			-- never more clicks than impressions (at least 100), nor link
+			-- clicks than clicks: tracking QA flags those as impossible
+			least(hash(a, d, 11) % 120, 100 + hash(a, d, 10) % 9000)::BIGINT AS clicks,
+			(least(hash(a, d, 11) % 120, 100 + hash(a, d, 10) % 9000) * 0.7)::BIGINT AS link_clicks,
 			CASE WHEN format = 'video' THEN (hash(a, d, 10) % 9000 * 0.25)::BIGINT END AS video_views_3s,
 			CASE WHEN format = 'video' THEN (hash(a, d, 10) % 9000 * 0.05)::BIGINT END AS video_completions,
 			(hash(a, d, 12) % 5)::DOUBLE AS platform_conversions,

@@ -39,10 +39,15 @@ func TestGenerate(t *testing.T) {
 				t.Fatal(err)
 			}
 			defer wh.Close()
-			var touchpoints, credited int64
+			var touchpoints, credited, impossible int64
 			if err := wh.Conn().QueryRowContext(t.Context(), `SELECT (SELECT count(*) FROM touchpoints),
-				(SELECT count(*) FROM mart_ad_weekly WHERE attributed_revenue > 0 AND spend > 0)`).Scan(&touchpoints, &credited); err != nil {
+				(SELECT count(*) FROM mart_ad_weekly WHERE attributed_revenue > 0 AND spend > 0),
+				(SELECT count(*) FROM ad_performance WHERE clicks > impressions OR link_clicks > clicks)`).
+				Scan(&touchpoints, &credited, &impossible); err != nil {
 				t.Fatal(err)
+			}
+			if impossible > 0 {
+				t.Errorf("%d generated ad-days have more clicks than impressions or link clicks than clicks", impossible)
 			}
 			if tc.name == "synthetic" && touchpoints != int64(tiny.Touchpoints) {
 				t.Errorf("%d touchpoints loaded, generated %d", touchpoints, tiny.Touchpoints)
