@@ -272,3 +272,55 @@ func TestEphemeralModel(t *testing.T) {
 		t.Errorf("stg_a in the warehouse after the run: %v, %v", ok, err)
 	}
 }
+
+// A model whose table already holds the query's columns is rebuilt in place
+// (the same table, its rows replaced), so the planner of the models after it
+// sees the committed row count instead of an empty new table. A change of
+// columns, in name, type or order, creates the table anew.
+func TestModelRebuiltInPlace(t *testing.T) {
+	ctx := t.Context()
+	w, err := models.Open(ctx, filepath.Join(t.TempDir(), "w.duckdb"), models.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer w.Close()
+	oid := func() string {
+		t.Helper()
+		return strings.Join(rowsOf(t, w, "SELECT table_oid FROM duckdb_tables() WHERE table_name = 'm'"), ",")
+	}
+	for i, tc := range []struct {
+		sql      string
+		inPlace  bool
+		wantRows string
+	}{
+		{"SELECT x, 'a' AS label FROM range(3) AS r(x)", false, "0|a,1|a,2|a"},
+		// the same columns, other rows: replaced, not added to
+		{"SELECT x, 'b' AS label FROM range(2) AS r(x)\n-- a trailing comment", true, "0|b,1|b"},
+		{"SELECT x, 'c' AS label, x * 2 AS twice FROM range(1) AS r(x)", false, "0|c|0"},
+		{"SELECT x::DOUBLE AS x, 'd' AS label, x * 2 AS twice FROM range(1) AS r(x)", false, "0.000000|d|0"},
+		{"SELECT 'e' AS label, 1.0::DOUBLE AS x, 2 AS twice", false, "e|1.000000|2"},
+		{"SELECT 'f' AS label, 3.0::DOUBLE AS x, 4 AS twice", true, "f|3.000000|4"},
+	} {
+		before := oid()
+		cat, err := models.LoadCatalog(fstest.MapFS{"marts/m.sql": {Data: []byte(tc.sql)}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		tx, err := w.Begin(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := tx.RunModels(ctx, cat, nil); err != nil {
+			t.Fatalf("run %d: %v", i, err)
+		}
+		if err := tx.Commit(ctx); err != nil {
+			t.Fatal(err)
+		}
+		if got := strings.Join(rowsOf(t, w, "SELECT * FROM m ORDER BY ALL"), ","); got != tc.wantRows {
+			t.Errorf("run %d: rows %s, want %s", i, got, tc.wantRows)
+		}
+		if inPlace := before != "" && oid() == before; inPlace != tc.inPlace {
+			t.Errorf("run %d: rebuilt in place %v, want %v", i, inPlace, tc.inPlace)
+		}
+	}
+}
