@@ -135,8 +135,9 @@ func fileWriters(cfg *config.Config) int {
 
 // writeFiles writes every mart's week as a file of each kind (parquet,
 // csv) into dir, with up to n writers at once, each on its own warehouse
-// connection. Outputs come back in kind, then mart order, whatever order
-// the writers finish in; the first error stops the others.
+// connection, calling step (which must be safe for concurrent use) after
+// each file. Outputs come back in kind, then mart order, whatever order the
+// writers finish in; the first error stops the others.
 func writeFiles(ctx context.Context, wh *models.Warehouse, n int, kinds, marts []string, columns map[string][]string,
 	week models.Week, dir string, step func()) ([]reports.Output, error) {
 	type job struct{ kind, mart string }
@@ -152,7 +153,6 @@ func writeFiles(ctx context.Context, wh *models.Warehouse, n int, kinds, marts [
 		next <- i
 	}
 	close(next)
-	var mu sync.Mutex // step need not be safe for concurrent use
 	g, gctx := errgroup.WithContext(ctx)
 	for range min(max(n, 1), len(jobs)) {
 		g.Go(func() error {
@@ -177,9 +177,7 @@ func writeFiles(ctx context.Context, wh *models.Warehouse, n int, kinds, marts [
 				if err != nil {
 					return err
 				}
-				mu.Lock()
 				step()
-				mu.Unlock()
 			}
 			return nil
 		})
@@ -249,8 +247,42 @@ func writeReports(ctx context.Context, wh *models.Warehouse, cfg *config.Config,
 			kinds = append(kinds, kind)
 		}
 	}
-	written, err := writeFiles(ctx, wh, fileWriters(cfg), kinds, marts, columns, res.Week, staging, stage.Step)
-	if err != nil {
+	var workbookTmp string
+	if slices.Contains(outputs, "excel") {
+		// Next to its final place, so the publishing rename stays on one file system.
+		workbookTmp = filepath.Join(cfg.OutDir, ".socialroi_"+res.Week.Label()+"."+res.RunID+".xlsx.tmp")
+		defer os.Remove(workbookTmp)
+	}
+
+	// The files and the workbook are written at once: the workbook on the
+	// warehouse's connection, the files on connections of their own.
+	var stepMu sync.Mutex
+	step := func() {
+		stepMu.Lock()
+		defer stepMu.Unlock()
+		stage.Step()
+	}
+	var written []reports.Output
+	g, gctx := errgroup.WithContext(ctx)
+	g.Go(func() (err error) {
+		written, err = writeFiles(gctx, wh, fileWriters(cfg), kinds, marts, columns, res.Week, staging, step)
+		return err
+	})
+	if workbookTmp != "" {
+		g.Go(func() error {
+			wb, err := buildWorkbook(gctx, wh, cfg, opts, res, weekDir)
+			if err != nil {
+				return fmt.Errorf("workbook: %w", err)
+			}
+			step()
+			if err := excel.Write(gctx, workbookTmp, *wb); err != nil {
+				return err
+			}
+			step()
+			return nil
+		})
+	}
+	if err := g.Wait(); err != nil {
 		return fmt.Errorf("reports: %w", err)
 	}
 	for _, out := range written {
@@ -259,22 +291,6 @@ func writeReports(ctx context.Context, wh *models.Warehouse, cfg *config.Config,
 	}
 	for _, kind := range kinds {
 		log.Info("wrote files", "kind", kind, "files", len(marts), "dir", weekDir)
-	}
-
-	var workbookTmp string
-	if slices.Contains(outputs, "excel") {
-		// Next to its final place, so the publishing rename stays on one file system.
-		workbookTmp = filepath.Join(cfg.OutDir, ".socialroi_"+res.Week.Label()+"."+res.RunID+".xlsx.tmp")
-		defer os.Remove(workbookTmp)
-		wb, err := buildWorkbook(ctx, wh, cfg, opts, res, weekDir)
-		if err != nil {
-			return fmt.Errorf("reports: workbook: %w", err)
-		}
-		stage.Step()
-		if err := excel.Write(ctx, workbookTmp, *wb); err != nil {
-			return err
-		}
-		stage.Step()
 	}
 
 	// BigQuery before the local outputs are published: a failed load fails

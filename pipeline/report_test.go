@@ -5,6 +5,7 @@ import (
 	"path/filepath"
 	"slices"
 	"strings"
+	"sync/atomic"
 	"testing"
 
 	"github.com/socialroi/socialroi/models"
@@ -39,13 +40,13 @@ func TestWriteFilesInParallel(t *testing.T) {
 	for _, writers := range []int{1, 3, 20} {
 		t.Run(fmt.Sprint(writers, " writers"), func(t *testing.T) {
 			dir := t.TempDir()
-			steps := 0
-			outs, err := writeFiles(ctx, wh, writers, []string{"parquet", "csv"}, marts, columns, week, dir, func() { steps++ })
+			var steps atomic.Int64
+			outs, err := writeFiles(ctx, wh, writers, []string{"parquet", "csv"}, marts, columns, week, dir, func() { steps.Add(1) })
 			if err != nil {
 				t.Fatal(err)
 			}
-			if len(outs) != 10 || steps != 10 {
-				t.Fatalf("%d outputs, %d steps, want 10 and 10", len(outs), steps)
+			if len(outs) != 10 || steps.Load() != 10 {
+				t.Fatalf("%d outputs, %d steps, want 10 and 10", len(outs), steps.Load())
 			}
 			for i, o := range outs {
 				kind, mart := []string{"parquet", "csv"}[i/5], marts[i%5]
