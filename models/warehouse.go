@@ -33,7 +33,8 @@ type Options struct {
 
 // Warehouse is an open DuckDB warehouse. It pins one connection: temp
 // objects, transactions and the Arrow interface all live on it. A Warehouse
-// is not safe for concurrent use.
+// is not safe for concurrent use, except NewReader: Readers are connections
+// of their own.
 type Warehouse struct {
 	path string
 	db   *sql.DB
@@ -100,7 +101,8 @@ type Reader struct {
 	ar   *duckdb.Arrow
 }
 
-// NewReader opens a Reader; close it before the warehouse.
+// NewReader opens a Reader; close it before the warehouse. It may be called
+// while the warehouse's own connection is in use.
 func (w *Warehouse) NewReader(ctx context.Context) (*Reader, error) {
 	conn, ar, err := arrowConn(ctx, w.db)
 	if err != nil {

@@ -35,8 +35,12 @@ creator_steps AS (
             'utm_campaign=' || t.utm_campaign,
             'utm_content=' || t.utm_content
         ) AS touch_evidence
-    FROM attribution_ledger AS l
-    JOIN int_touchpoints_classified AS t ON t.touchpoint_id = l.touchpoint_id
+    -- every touchpoint, then the few credited ones: DuckDB builds its hash
+    -- table on the join's right side when it cannot tell the sizes (a run's
+    -- first build of these tables), and 20M touchpoints on that side took
+    -- 13 s at L
+    FROM int_touchpoints_classified AS t
+    JOIN attribution_ledger AS l ON l.touchpoint_id = t.touchpoint_id
     WHERE l.model = getvariable('primary_model')
         AND l.creator_id IS NOT NULL
 ),

@@ -51,8 +51,10 @@ sessions_normalized AS (
 
 last_sessions AS (
     SELECT p.conversion_id, p.touchpoint_id
-    FROM int_conversion_paths AS p
-    JOIN sessions_normalized AS s USING (touchpoint_id)
+    -- the sessions, then the paths: on the right, the side DuckDB builds its
+    -- hash table on when it cannot tell the sizes (influencer_ledger)
+    FROM sessions_normalized AS s
+    JOIN int_conversion_paths AS p USING (touchpoint_id)
     WHERE p.conversion_week <= getvariable('week_start')::DATE
     QUALIFY row_number() OVER (PARTITION BY p.conversion_id ORDER BY p.position DESC) = 1
 ),
