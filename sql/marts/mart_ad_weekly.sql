@@ -5,6 +5,8 @@
 -- model's rows carry the same delivery figures. Spend keeps the four
 -- decimals of ad_performance, so the marts that roll up from here round
 -- once, after summing, and their totals equal the platforms' to the cent.
+-- Counts are cast back to BIGINT after summing here and in the roll-ups:
+-- DuckDB sums BIGINT into HUGEINT, which Parquet gets as DECIMAL(38,0).
 --   roas           attributed_revenue / spend
 --   platform_roas  platform-reported conversion value / spend
 --   cpa            spend / attributed conversions
@@ -43,11 +45,11 @@ delivery AS (
         adset_id,
         ad_id,
         sum(spend_reporting) AS spend,
-        sum(impressions) AS impressions,
-        sum(reach) AS reach,
-        sum(clicks) AS clicks,
-        sum(link_clicks) AS link_clicks,
-        sum(video_views_3s) AS video_views_3s,
+        sum(impressions)::BIGINT AS impressions,
+        sum(reach)::BIGINT AS reach,
+        sum(clicks)::BIGINT AS clicks,
+        sum(link_clicks)::BIGINT AS link_clicks,
+        sum(video_views_3s)::BIGINT AS video_views_3s,
         sum(platform_conversions::DECIMAL(38, 18))::DOUBLE AS platform_conversions,
         sum(platform_conversion_value_reporting) AS platform_conversion_value
     FROM stg_ad_performance

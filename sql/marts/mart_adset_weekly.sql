@@ -16,8 +16,8 @@ WITH rolled AS (
         -- second hash table and cost half the model's time
         len(list_distinct(list(ad_id))) AS ads,
         sum(spend) AS spend,
-        sum(impressions) AS impressions,
-        sum(clicks) AS clicks,
+        sum(impressions)::BIGINT AS impressions,
+        sum(clicks)::BIGINT AS clicks,
         sum(attributed_conversions::DECIMAL(38, 18))::DOUBLE AS attributed_conversions,
         sum(attributed_revenue) AS attributed_revenue,
         sum(attributed_new_customers::DECIMAL(38, 18))::DOUBLE AS attributed_new_customers

@@ -9,8 +9,8 @@ WITH rolled AS (
         platform,
         coalesce(audience_segment, 'unknown') AS audience_segment,
         sum(spend) AS spend,
-        sum(impressions) AS impressions,
-        sum(clicks) AS clicks,
+        sum(impressions)::BIGINT AS impressions,
+        sum(clicks)::BIGINT AS clicks,
         sum(attributed_conversions::DECIMAL(38, 18))::DOUBLE AS attributed_conversions,
         sum(attributed_revenue) AS attributed_revenue,
         sum(attributed_new_customers::DECIMAL(38, 18))::DOUBLE AS attributed_new_customers

@@ -14,8 +14,8 @@ WITH rolled AS (
         len(list_distinct(list(creative_key))) AS creatives,
         len(list_distinct(list(ad_id))) AS ads,
         sum(spend) AS spend,
-        sum(impressions) AS impressions,
-        sum(clicks) AS clicks,
+        sum(impressions)::BIGINT AS impressions,
+        sum(clicks)::BIGINT AS clicks,
         sum(attributed_conversions::DECIMAL(38, 18))::DOUBLE AS attributed_conversions,
         sum(attributed_revenue) AS attributed_revenue
     FROM mart_ad_weekly

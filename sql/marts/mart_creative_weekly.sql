@@ -19,9 +19,9 @@ WITH lines AS (
         platform,
         adset_id,
         any_value(adset_name) AS adset_name,
-        sum(impressions) AS impressions,
-        sum(clicks) AS clicks,
-        sum(reach) AS reach
+        sum(impressions)::BIGINT AS impressions,
+        sum(clicks)::BIGINT AS clicks,
+        sum(reach)::BIGINT AS reach
     FROM mart_ad_weekly
     WHERE model = getvariable('primary_model') AND impressions > 0
     GROUP BY ALL
@@ -65,11 +65,11 @@ rolled AS (
         any_value(format) AS format,
         any_value(hook) AS hook,
         sum(spend) AS spend,
-        sum(impressions) AS impressions,
-        sum(clicks) AS clicks,
-        sum(link_clicks) AS link_clicks,
-        sum(video_views_3s) AS video_views_3s,
-        sum(impressions) FILTER (WHERE video_views_3s IS NOT NULL) AS video_impressions,
+        sum(impressions)::BIGINT AS impressions,
+        sum(clicks)::BIGINT AS clicks,
+        sum(link_clicks)::BIGINT AS link_clicks,
+        sum(video_views_3s)::BIGINT AS video_views_3s,
+        (sum(impressions) FILTER (WHERE video_views_3s IS NOT NULL))::BIGINT AS video_impressions,
         sum(attributed_conversions::DECIMAL(38, 18))::DOUBLE AS attributed_conversions,
         sum(attributed_revenue) AS attributed_revenue
     FROM mart_ad_weekly
