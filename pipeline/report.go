@@ -254,35 +254,16 @@ func writeReports(ctx context.Context, wh *models.Warehouse, cfg *config.Config,
 		defer os.Remove(workbookTmp)
 	}
 
-	// The files and the workbook are written at once: the workbook on the
-	// warehouse's connection, the files on connections of their own.
+	// The files are written in parallel, the workbook after them. Building
+	// it while the files were written saved a second or two at L, within
+	// the noise, and the stage's peak memory went from 2.5 to 3.6–4.1 GiB.
 	var stepMu sync.Mutex
-	step := func() {
+	written, err := writeFiles(ctx, wh, fileWriters(cfg), kinds, marts, columns, res.Week, staging, func() {
 		stepMu.Lock()
 		defer stepMu.Unlock()
 		stage.Step()
-	}
-	var written []reports.Output
-	g, gctx := errgroup.WithContext(ctx)
-	g.Go(func() (err error) {
-		written, err = writeFiles(gctx, wh, fileWriters(cfg), kinds, marts, columns, res.Week, staging, step)
-		return err
 	})
-	if workbookTmp != "" {
-		g.Go(func() error {
-			wb, err := buildWorkbook(gctx, wh, cfg, opts, res, weekDir)
-			if err != nil {
-				return fmt.Errorf("workbook: %w", err)
-			}
-			step()
-			if err := excel.Write(gctx, workbookTmp, *wb); err != nil {
-				return err
-			}
-			step()
-			return nil
-		})
-	}
-	if err := g.Wait(); err != nil {
+	if err != nil {
 		return fmt.Errorf("reports: %w", err)
 	}
 	for _, out := range written {
@@ -291,6 +272,17 @@ func writeReports(ctx context.Context, wh *models.Warehouse, cfg *config.Config,
 	}
 	for _, kind := range kinds {
 		log.Info("wrote files", "kind", kind, "files", len(marts), "dir", weekDir)
+	}
+	if workbookTmp != "" {
+		wb, err := buildWorkbook(ctx, wh, cfg, opts, res, weekDir)
+		if err != nil {
+			return fmt.Errorf("reports: workbook: %w", err)
+		}
+		stage.Step()
+		if err := excel.Write(ctx, workbookTmp, *wb); err != nil {
+			return err
+		}
+		stage.Step()
 	}
 
 	// BigQuery before the local outputs are published: a failed load fails

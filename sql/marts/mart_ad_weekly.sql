@@ -5,8 +5,9 @@
 -- model's rows carry the same delivery figures. Spend keeps the four
 -- decimals of ad_performance, so the marts that roll up from here round
 -- once, after summing, and their totals equal the platforms' to the cent.
--- Counts are cast back to BIGINT after summing here and in the roll-ups:
--- DuckDB sums BIGINT into HUGEINT, which Parquet gets as DECIMAL(38,0).
+-- Sums are cast back here and in the roll-ups, counts to BIGINT and amounts
+-- to DECIMAL(18, _): DuckDB widens sums to 128-bit HUGEINT and DECIMAL(38, _),
+-- which Parquet gets as 16-byte decimals and which scan far slower.
 --   roas           attributed_revenue / spend
 --   platform_roas  platform-reported conversion value / spend
 --   cpa            spend / attributed conversions

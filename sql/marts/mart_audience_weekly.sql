@@ -12,7 +12,7 @@ WITH rolled AS (
         sum(impressions)::BIGINT AS impressions,
         sum(clicks)::BIGINT AS clicks,
         sum(attributed_conversions::DECIMAL(38, 18))::DOUBLE AS attributed_conversions,
-        sum(attributed_revenue) AS attributed_revenue,
+        sum(attributed_revenue)::DECIMAL(18, 2) AS attributed_revenue,
         sum(attributed_new_customers::DECIMAL(38, 18))::DOUBLE AS attributed_new_customers
     FROM mart_ad_weekly
     GROUP BY ALL

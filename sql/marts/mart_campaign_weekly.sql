@@ -28,7 +28,7 @@ rolled AS (
         sum(platform_conversions::DECIMAL(38, 18))::DOUBLE AS platform_conversions,
         sum(platform_conversion_value) AS platform_conversion_value,
         sum(attributed_conversions::DECIMAL(38, 18))::DOUBLE AS attributed_conversions,
-        sum(attributed_revenue) AS attributed_revenue,
+        sum(attributed_revenue)::DECIMAL(18, 2) AS attributed_revenue,
         sum(attributed_new_customers::DECIMAL(38, 18))::DOUBLE AS attributed_new_customers
     FROM mart_ad_weekly
     GROUP BY week_start, model, platform, campaign_id

@@ -17,7 +17,7 @@ WITH rolled AS (
         sum(impressions)::BIGINT AS impressions,
         sum(clicks)::BIGINT AS clicks,
         sum(attributed_conversions::DECIMAL(38, 18))::DOUBLE AS attributed_conversions,
-        sum(attributed_revenue) AS attributed_revenue
+        sum(attributed_revenue)::DECIMAL(18, 2) AS attributed_revenue
     FROM mart_ad_weekly
     WHERE ad_id IS NOT NULL
     GROUP BY ALL

@@ -71,7 +71,7 @@ rolled AS (
         sum(video_views_3s)::BIGINT AS video_views_3s,
         (sum(impressions) FILTER (WHERE video_views_3s IS NOT NULL))::BIGINT AS video_impressions,
         sum(attributed_conversions::DECIMAL(38, 18))::DOUBLE AS attributed_conversions,
-        sum(attributed_revenue) AS attributed_revenue
+        sum(attributed_revenue)::DECIMAL(18, 2) AS attributed_revenue
     FROM mart_ad_weekly
     WHERE creative_key IS NOT NULL
     GROUP BY week_start, model, creative_key
