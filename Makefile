@@ -27,8 +27,9 @@ test-race:
 
 ## bench: Go benchmarks (decoding, Arrow building, the workbook, and
 ## `attribute` on 1M, 5M and 20M synthetic touchpoints), then the weekly
-## pipeline's stages on generated datasets (BENCH_SCALES, default M,L):
-## seconds, rows/s and peak RSS per stage, appended to bench/results.json.
+## pipeline's stages on generated datasets (BENCH_SCALES, default M,L), in a
+## fresh warehouse and again as a re-run on it: seconds, rows/s and peak RSS
+## per stage, appended to bench/results.json.
 ## SOCIALROI_BENCH_MAX=1000000 keeps `attribute` to the 1M case.
 BENCH_SCALES ?= M,L
 bench:
