@@ -110,14 +110,7 @@ func TestWriteParquetRoundTrip(t *testing.T) {
 			t.Errorf("%s logical type %s, want %s", col, got, want)
 		}
 	}
-	fr, err := pqarrow.NewFileReader(pf, pqarrow.ArrowReadProperties{}, mem)
-	if err != nil {
-		t.Fatal(err)
-	}
-	tbl, err := fr.ReadTable(t.Context())
-	if err != nil {
-		t.Fatal(err)
-	}
+	tbl := readArrowTable(t, pf, mem)
 	defer tbl.Release()
 	// Field metadata gains PARQUET:field_id; names, types and nullability
 	// must come back exactly.
@@ -292,14 +285,7 @@ func TestWriteParquetKeepsRecordsUntilClose(t *testing.T) {
 	if got := string(s.Min()) + ".." + string(s.Max()); got != "a1..z9" {
 		t.Errorf("statistics %s, want a1..z9 (read from records the reader had already reused?)", got)
 	}
-	fr, err := pqarrow.NewFileReader(pf, pqarrow.ArrowReadProperties{}, mem)
-	if err != nil {
-		t.Fatal(err)
-	}
-	tbl, err := fr.ReadTable(t.Context())
-	if err != nil {
-		t.Fatal(err)
-	}
+	tbl := readArrowTable(t, pf, mem)
 	defer tbl.Release()
 	var got []string
 	for _, chunk := range tbl.Column(0).Data().Chunks() {
@@ -310,4 +296,19 @@ func TestWriteParquetKeepsRecordsUntilClose(t *testing.T) {
 	if fmt.Sprint(got) != "[a1 z9 b2 c3]" {
 		t.Errorf("values %v", got)
 	}
+}
+
+// readArrowTable reads a whole Parquet file back as an Arrow table; the
+// caller releases it.
+func readArrowTable(t *testing.T, pf *file.Reader, mem memory.Allocator) arrow.Table {
+	t.Helper()
+	fr, err := pqarrow.NewFileReader(pf, pqarrow.ArrowReadProperties{}, mem)
+	if err != nil {
+		t.Fatal(err)
+	}
+	tbl, err := fr.ReadTable(t.Context())
+	if err != nil {
+		t.Fatal(err)
+	}
+	return tbl
 }
