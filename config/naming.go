@@ -18,10 +18,13 @@ type Template struct {
 	Pattern string
 	// Fields are the template's fields in order.
 	Fields []string
-	// FieldPatterns holds, per field, a pattern like Pattern whose only
-	// capture group is that field: SQL's regexp_extract needs a constant
-	// group number, so each field gets its own pattern.
-	FieldPatterns map[string]string
+	// ExtractPattern is Pattern with an empty group appended for every
+	// naming field the template lacks, and ExtractFields names its groups
+	// in order: SQL's regexp_extract(name, ExtractPattern, ExtractFields)
+	// yields a struct with every naming field, '' where the template has
+	// none, so one query reads any template's fields by name.
+	ExtractPattern string
+	ExtractFields  []string
 }
 
 // CompileTemplate compiles a naming template. A field matches one or more
@@ -40,7 +43,7 @@ func CompileTemplate(tmpl string) (*Template, error) {
 	// literal[i] is the text before field i; literal[len(locs)] the tail.
 	literals := make([]string, len(locs)+1)
 	end := 0
-	t := &Template{FieldPatterns: map[string]string{}}
+	t := &Template{}
 	for i, loc := range locs {
 		literals[i] = tmpl[end:loc[0]]
 		end = loc[1]
@@ -65,27 +68,24 @@ func CompileTemplate(tmpl string) (*Template, error) {
 	if all != "" {
 		class = "[^" + regexp.QuoteMeta(uniqueRunes(all)) + "]+"
 	}
-	build := func(capture string) string {
-		var re strings.Builder
-		re.WriteString("^")
-		for i, f := range t.Fields {
-			re.WriteString(regexp.QuoteMeta(literals[i]))
-			if capture == "" || f == capture {
-				re.WriteString("(" + class + ")")
-			} else {
-				re.WriteString("(?:" + class + ")")
-			}
-		}
-		re.WriteString(regexp.QuoteMeta(literals[len(locs)]) + "$")
-		return re.String()
+	var re strings.Builder
+	re.WriteString("^")
+	for i := range t.Fields {
+		re.WriteString(regexp.QuoteMeta(literals[i]) + "(" + class + ")")
 	}
-	t.Pattern = build("")
+	tail := regexp.QuoteMeta(literals[len(locs)])
+	t.Pattern = re.String() + tail + "$"
 	if _, err := regexp.Compile(t.Pattern); err != nil {
 		return nil, fmt.Errorf("template %q: %w", tmpl, err)
 	}
-	for _, f := range t.Fields {
-		t.FieldPatterns[f] = build(f)
+	t.ExtractFields = slices.Clone(t.Fields)
+	for _, f := range NamingFields {
+		if !slices.Contains(t.Fields, f) {
+			re.WriteString("()")
+			t.ExtractFields = append(t.ExtractFields, f)
+		}
 	}
+	t.ExtractPattern = re.String() + tail + "$"
 	return t, nil
 }
 

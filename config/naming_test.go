@@ -2,6 +2,7 @@ package config
 
 import (
 	"regexp"
+	"slices"
 	"strings"
 	"testing"
 
@@ -36,11 +37,20 @@ func TestCompileTemplate(t *testing.T) {
 		if ok != (tt.want != nil) || !cmp.Equal(got, tt.want) {
 			t.Errorf("%q on %q = %v, %v; want %v", tt.tmpl, tt.name, got, ok, tt.want)
 		}
-		// every per-field pattern extracts the same value as the full one
-		for f, p := range tm.FieldPatterns {
-			m := regexp.MustCompile(p).FindStringSubmatch(tt.name)
-			if (m != nil) != ok || (m != nil && m[1] != got[f]) {
-				t.Errorf("%q field %s pattern %q on %q = %v, want %q", tt.tmpl, f, p, tt.name, m, got[f])
+		// the extract pattern matches the same names and yields every
+		// naming field: the template's values, '' for the others
+		m := regexp.MustCompile(tm.ExtractPattern).FindStringSubmatch(tt.name)
+		if (m != nil) != ok {
+			t.Errorf("%q extract pattern %q on %q = %v, want a match: %v", tt.tmpl, tm.ExtractPattern, tt.name, m, ok)
+		}
+		if !cmp.Equal(slices.Sorted(slices.Values(tm.ExtractFields)), slices.Sorted(slices.Values(NamingFields))) {
+			t.Errorf("%q extract fields %v, want each of %v once", tt.tmpl, tm.ExtractFields, NamingFields)
+		}
+		if m != nil {
+			for i, f := range tm.ExtractFields {
+				if m[i+1] != got[f] {
+					t.Errorf("%q on %q: extracted %s = %q, want %q", tt.tmpl, tt.name, f, m[i+1], got[f])
+				}
 			}
 		}
 	}

@@ -196,7 +196,11 @@ func runDatasetWith(t *testing.T, cfg *config.Config, data map[string]any, weekS
 		t.Fatal(err)
 	}
 	week := models.Week{Start: weekStart}
-	if err := tx.Set(ctx, models.ParamsFor(cfg, week)); err != nil {
+	params, err := models.ParamsFor(cfg, week)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := tx.Set(ctx, params); err != nil {
 		t.Fatal(err)
 	}
 	if before != nil {

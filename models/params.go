@@ -31,8 +31,8 @@ func (w Week) Label() string {
 
 // ParamsFor derives the SQL parameters of a run from the config and week.
 // This is the one place parameters are named: SQL reads exactly these.
-func ParamsFor(cfg *config.Config, week Week) Params {
-	return Params{
+func ParamsFor(cfg *config.Config, week Week) (Params, error) {
+	p := Params{
 		"reporting_currency":          cfg.Reporting.Currency,
 		"timezone":                    cfg.Reporting.Timezone,
 		"week_start":                  week.Start,
@@ -60,6 +60,39 @@ func ParamsFor(cfg *config.Config, week Week) Params {
 		"budget_trailing_weeks":       cfg.Budget.TrailingWeeks,
 		"budget_hold_band":            cfg.Budget.HoldBand,
 	}
+	if err := addNamingParams(p, cfg); err != nil {
+		return nil, err
+	}
+	return p, nil
+}
+
+// addNamingParams adds, per level of names (campaign, adset, ad), the
+// template's extract pattern and its group names (naming_<level>_pattern,
+// naming_<level>_fields), and naming_checked_levels, the levels that have a
+// template. They are variables, not a table, because DuckDB compiles a
+// regex once when its pattern is a constant and once per row otherwise:
+// with patterns in a table, parsing 60k ads' names took 7 s.
+func addNamingParams(p Params, cfg *config.Config) error {
+	checked := []string{}
+	for _, level := range []struct{ name, tmpl string }{
+		{"campaign", cfg.Naming.Campaign}, {"adset", cfg.Naming.Adset}, {"ad", cfg.Naming.Ad},
+	} {
+		t, err := config.CompileTemplate(level.tmpl)
+		if err != nil {
+			return fmt.Errorf("naming.%s: %w", level.name, err)
+		}
+		if t == nil {
+			// a pattern with every group that only an empty name matches:
+			// SQL ignores it, as the level is not in naming_checked_levels
+			t = &config.Template{ExtractPattern: "^" + strings.Repeat("()", len(config.NamingFields)) + "$", ExtractFields: config.NamingFields}
+		} else {
+			checked = append(checked, level.name)
+		}
+		p["naming_"+level.name+"_pattern"] = t.ExtractPattern
+		p["naming_"+level.name+"_fields"] = t.ExtractFields
+	}
+	p["naming_checked_levels"] = checked
+	return nil
 }
 
 // nonNil keeps an empty list a list: a nil slice would bind as NULL.
@@ -81,11 +114,6 @@ var (
 		{Name: "referrer", Type: arrow.BinaryTypes.String},
 		{Name: "interaction", Type: arrow.BinaryTypes.String},
 	}, nil)
-	namingFieldsSchema = arrow.NewSchema([]arrow.Field{
-		{Name: "level", Type: arrow.BinaryTypes.String},
-		{Name: "field", Type: arrow.BinaryTypes.String},
-		{Name: "pattern", Type: arrow.BinaryTypes.String},
-	}, nil)
 	audienceSegmentsSchema = arrow.NewSchema([]arrow.Field{
 		{Name: "code", Type: arrow.BinaryTypes.String},
 		{Name: "segment", Type: arrow.BinaryTypes.String},
@@ -98,10 +126,8 @@ var (
 )
 
 // LoadConfigTables replaces the tables SQL reads configuration from:
-// channel_rules, platform_patterns, naming_fields (level campaign|adset|ad,
-// field, pattern: field ” is the whole-name pattern, any other row's
-// pattern captures that field in group 1) and audience_segments (code in
-// lower case, segment).
+// channel_rules, platform_patterns and audience_segments (code in lower
+// case, segment). Naming templates are parameters (ParamsFor).
 func (tx *Tx) LoadConfigTables(ctx context.Context, cfg *config.Config) error {
 	mem := memory.DefaultAllocator
 	rb := array.NewRecordBuilder(mem, channelRulesSchema)
@@ -128,34 +154,6 @@ func (tx *Tx) LoadConfigTables(ctx context.Context, cfg *config.Config) error {
 	patterns := pb.NewRecordBatch()
 	defer patterns.Release()
 	if err := tx.Replace(ctx, "platform_patterns", platformPatternsSchema, []arrow.RecordBatch{patterns}); err != nil {
-		return err
-	}
-
-	nb := array.NewRecordBuilder(mem, namingFieldsSchema)
-	defer nb.Release()
-	for _, level := range []struct{ name, tmpl string }{
-		{"campaign", cfg.Naming.Campaign}, {"adset", cfg.Naming.Adset}, {"ad", cfg.Naming.Ad},
-	} {
-		t, err := config.CompileTemplate(level.tmpl)
-		if err != nil {
-			return fmt.Errorf("naming.%s: %w", level.name, err)
-		}
-		if t == nil {
-			continue
-		}
-		add := func(field, pattern string) {
-			nb.Field(0).(*array.StringBuilder).Append(level.name)
-			nb.Field(1).(*array.StringBuilder).Append(field)
-			nb.Field(2).(*array.StringBuilder).Append(pattern)
-		}
-		add("", t.Pattern)
-		for _, f := range t.Fields {
-			add(f, t.FieldPatterns[f])
-		}
-	}
-	naming := nb.NewRecordBatch()
-	defer naming.Release()
-	if err := tx.Replace(ctx, "naming_fields", namingFieldsSchema, []arrow.RecordBatch{naming}); err != nil {
 		return err
 	}
 

@@ -143,7 +143,11 @@ func Attribute(ctx context.Context, opts AttributeOptions) ([]reports.Output, er
 	if err := tx.LoadConfigTables(ctx, cfg); err != nil {
 		return nil, err
 	}
-	if err := tx.Set(ctx, models.ParamsFor(cfg, week)); err != nil {
+	params, err := models.ParamsFor(cfg, week)
+	if err != nil {
+		return nil, err
+	}
+	if err := tx.Set(ctx, params); err != nil {
 		return nil, err
 	}
 	cat, err := models.LoadCatalog(sqlfiles.FS, attribution.GoModels()...)

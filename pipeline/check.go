@@ -73,7 +73,11 @@ func Check(ctx context.Context, cfg *config.Config, week models.Week) ([]CheckRe
 		}
 	}
 
-	if err := wh.Set(ctx, models.ParamsFor(cfg, week)); err != nil {
+	params, err := models.ParamsFor(cfg, week)
+	if err != nil {
+		return out, ExitFailure, err
+	}
+	if err := wh.Set(ctx, params); err != nil {
 		return out, ExitFailure, err
 	}
 	cat, err := models.LoadCatalog(sqlfiles.FS, attribution.GoModels()...)

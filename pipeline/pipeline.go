@@ -452,7 +452,11 @@ func runModels(ctx context.Context, tx *models.Tx, cfg *config.Config, res *Resu
 	if err := tx.LoadConfigTables(ctx, cfg); err != nil {
 		return err
 	}
-	if err := tx.Set(ctx, models.ParamsFor(cfg, res.Week)); err != nil {
+	params, err := models.ParamsFor(cfg, res.Week)
+	if err != nil {
+		return err
+	}
+	if err := tx.Set(ctx, params); err != nil {
 		return err
 	}
 	cat, err := models.LoadCatalog(sqlfiles.FS, attribution.GoModels()...)

@@ -32,14 +32,18 @@
 //	usage_rights_warning_days INTEGER days before usage rights end to warn
 //	budget_trailing_weeks INTEGER  weeks of the marginal-ROAS curve fit
 //	budget_hold_band     DOUBLE    ± band around target ROAS that means hold
+//	naming_<level>_pattern VARCHAR naming template of campaign, adset or ad
+//	                               names as a regex with a group per naming
+//	                               field (an empty group for the fields the
+//	                               template lacks)
+//	naming_<level>_fields VARCHAR[] the names of those groups, in order
+//	naming_checked_levels VARCHAR[] the levels that have a template
 //
 // Config tables loaded by the pipeline before the models run:
 // channel_rules (rule_order, channel, platform, utm_source, utm_medium,
 // click_id_type, referrer, interaction — regexes, ” = any),
-// platform_patterns (pattern_order, platform, pattern), naming_fields
-// (level campaign|adset|ad, field, pattern: field ” is the whole-name
-// pattern, any other captures that field in group 1) and audience_segments
-// (code, segment).
+// platform_patterns (pattern_order, platform, pattern) and
+// audience_segments (code, segment).
 package sqlfiles
 
 import "embed"

@@ -1,6 +1,6 @@
 -- One row per ad: its names and creative from the latest delivery day, the
 -- fields its campaign, ad set and ad names carry under the naming
--- conventions (config naming, loaded as the naming_fields table), the
+-- conventions (config naming, as naming_<level>_pattern variables), the
 -- audience segment and the creative key. Ledgers and marts use it to label
 -- touchpoints that carry only ids.
 --
@@ -23,55 +23,55 @@ WITH latest AS (
     GROUP BY ad_id
 ),
 
-names AS (
-    SELECT ad_id, 'campaign' AS level, 1 AS level_order, campaign_name AS name FROM latest
-    UNION ALL
-    SELECT ad_id, 'adset', 2, adset_name FROM latest
-    UNION ALL
-    SELECT ad_id, 'ad', 3, ad_name FROM latest
-),
-
--- whether each name follows its level's template (levels without a
--- template are not checked)
-compliance AS (
-    SELECT n.ad_id, n.level, regexp_full_match(coalesce(n.name, ''), f.pattern) AS parsed
-    FROM names AS n
-    JOIN naming_fields AS f ON f.level = n.level AND f.field = ''
-),
-
-fields AS (
+-- Each level's name split by its template in one regex (a struct with
+-- every naming field, '' where the template lacks it). The patterns are
+-- variables, so DuckDB compiles each once, not once per row.
+split AS (
     SELECT
-        n.ad_id,
-        f.field,
-        arg_min(nullif(regexp_extract(n.name, f.pattern, 1), ''), n.level_order) AS value
-    FROM names AS n
-    JOIN naming_fields AS f ON f.level = n.level AND f.field <> ''
-    WHERE regexp_full_match(coalesce(n.name, ''), f.pattern)
-    GROUP BY n.ad_id, f.field
+        ad_id,
+        CASE WHEN list_contains(getvariable('naming_checked_levels'), 'campaign')
+            THEN regexp_full_match(coalesce(campaign_name, ''), getvariable('naming_campaign_pattern')) END AS campaign_parsed,
+        CASE WHEN list_contains(getvariable('naming_checked_levels'), 'adset')
+            THEN regexp_full_match(coalesce(adset_name, ''), getvariable('naming_adset_pattern')) END AS adset_parsed,
+        CASE WHEN list_contains(getvariable('naming_checked_levels'), 'ad')
+            THEN regexp_full_match(coalesce(ad_name, ''), getvariable('naming_ad_pattern')) END AS ad_parsed,
+        regexp_extract(campaign_name, getvariable('naming_campaign_pattern'), getvariable('naming_campaign_fields')) AS campaign_fields,
+        regexp_extract(adset_name, getvariable('naming_adset_pattern'), getvariable('naming_adset_fields')) AS adset_fields,
+        regexp_extract(ad_name, getvariable('naming_ad_pattern'), getvariable('naming_ad_fields')) AS ad_fields
+    FROM latest
 ),
 
+-- the fields of the levels whose names parse (NULL for the others)
+levels AS (
+    SELECT
+        *,
+        CASE WHEN campaign_parsed THEN campaign_fields END AS c,
+        CASE WHEN adset_parsed THEN adset_fields END AS s,
+        CASE WHEN ad_parsed THEN ad_fields END AS a
+    FROM split
+),
+
+-- a field from the first level (campaign, ad set, ad) whose name parses
+-- and whose template has it
 parsed AS (
     SELECT
         ad_id,
-        max(value) FILTER (WHERE field = 'objective') AS objective,
-        max(value) FILTER (WHERE field = 'segment') AS segment,
-        max(value) FILTER (WHERE field = 'geo') AS geo,
-        max(value) FILTER (WHERE field = 'offer') AS offer,
-        max(value) FILTER (WHERE field = 'format') AS format,
-        max(value) FILTER (WHERE field = 'hook') AS hook,
-        max(value) FILTER (WHERE field = 'cta') AS cta,
-        max(value) FILTER (WHERE field = 'creative') AS creative
-    FROM fields
-    GROUP BY ad_id
-),
-
-checked AS (
-    SELECT
-        ad_id,
-        bool_and(parsed) AS names_parsed,
-        string_agg(level, ', ' ORDER BY level) FILTER (WHERE NOT parsed) AS unparsed_levels
-    FROM compliance
-    GROUP BY ad_id
+        coalesce(nullif(c.objective, ''), nullif(s.objective, ''), nullif(a.objective, '')) AS objective,
+        coalesce(nullif(c.segment, ''), nullif(s.segment, ''), nullif(a.segment, '')) AS segment,
+        coalesce(nullif(c.geo, ''), nullif(s.geo, ''), nullif(a.geo, '')) AS geo,
+        coalesce(nullif(c.offer, ''), nullif(s.offer, ''), nullif(a.offer, '')) AS offer,
+        coalesce(nullif(c.format, ''), nullif(s.format, ''), nullif(a.format, '')) AS format,
+        coalesce(nullif(c.hook, ''), nullif(s.hook, ''), nullif(a.hook, '')) AS hook,
+        coalesce(nullif(c.cta, ''), nullif(s.cta, ''), nullif(a.cta, '')) AS cta,
+        coalesce(nullif(c.creative, ''), nullif(s.creative, ''), nullif(a.creative, '')) AS creative,
+        -- levels without a template are not checked (NULL)
+        coalesce(campaign_parsed, true) AND coalesce(adset_parsed, true) AND coalesce(ad_parsed, true) AS names_parsed,
+        nullif(concat_ws(', ',
+            CASE WHEN NOT ad_parsed THEN 'ad' END,
+            CASE WHEN NOT adset_parsed THEN 'adset' END,
+            CASE WHEN NOT campaign_parsed THEN 'campaign' END
+        ), '') AS unparsed_levels
+    FROM levels
 )
 
 SELECT
@@ -89,9 +89,8 @@ SELECT
     -- differ per platform (and Meta often mints one per ad), so only the
     -- name groups one asset across ads and platforms.
     coalesce(p.creative, l.creative_id, l.ad_id) AS creative_key,
-    coalesce(c.names_parsed, true) AS names_parsed,
-    c.unparsed_levels
+    p.names_parsed,
+    p.unparsed_levels
 FROM latest AS l
-LEFT JOIN parsed AS p USING (ad_id)
-LEFT JOIN checked AS c USING (ad_id)
+JOIN parsed AS p USING (ad_id)
 LEFT JOIN audience_segments AS s ON s.code = lower(p.segment)
