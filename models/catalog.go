@@ -30,6 +30,13 @@ type Model struct {
 	// step over every touchpoint, writing the table costs more than all
 	// the work it saves its readers.
 	Ephemeral bool
+	// View models (`-- materialized: view`) are kept in the warehouse as a
+	// view, computed when read. For a roll-up that reports read one week
+	// at a time, that is a week's work instead of all history's on every
+	// run. A view is read outside the run too (reports' connections, an
+	// analyst's session), so it may read neither parameters (getvariable)
+	// nor ephemeral models, which exist only in the run's session.
+	View bool
 }
 
 // GoModel is a model computed in Go, for the few steps where SQL is the
@@ -107,8 +114,13 @@ func LoadCatalog(fsys fs.FS, goModels ...GoModel) (*Catalog, error) {
 				case "table":
 				case "ephemeral":
 					m.Ephemeral = true
+				case "view":
+					m.View = true
+					if strings.Contains(strings.ToLower(stripComments(m.SQL)), "getvariable") {
+						return nil, fmt.Errorf("sql: %s: a view cannot read parameters (getvariable): it is read outside the run, where they are not set", f)
+					}
 				default:
-					return nil, fmt.Errorf("sql: %s: materialized: %q (want table or ephemeral)", f, mat[1])
+					return nil, fmt.Errorf("sql: %s: materialized: %q (want table, view or ephemeral)", f, mat[1])
 				}
 			}
 			byName[name] = m
@@ -144,6 +156,9 @@ func LoadCatalog(fsys fs.FS, goModels ...GoModel) (*Catalog, error) {
 			seen[tok] = true
 			if layerRank[dep.Layer] > layerRank[m.Layer] {
 				return nil, fmt.Errorf("sql: %s reads %s, which is in a later layer (%s)", m.Path, dep.Path, dep.Layer)
+			}
+			if m.View && dep.Ephemeral {
+				return nil, fmt.Errorf("sql: %s is a view and reads %s, which is ephemeral: it exists only during the run", m.Path, dep.Path)
 			}
 			m.Deps = append(m.Deps, tok)
 		}

@@ -213,8 +213,15 @@ func TestCatalogOrderAndErrors(t *testing.T) {
 			"marts/m.sql":   {Data: []byte("SELECT 1")},
 		}, "staging/s.sql reads marts/m.sql, which is in a later layer"},
 		"materialization": {fstest.MapFS{
-			"staging/s.sql": {Data: []byte("-- materialized: view\nSELECT 1")},
-		}, `staging/s.sql: materialized: "view" (want table or ephemeral)`},
+			"staging/s.sql": {Data: []byte("-- materialized: snapshot\nSELECT 1")},
+		}, `staging/s.sql: materialized: "snapshot" (want table, view or ephemeral)`},
+		"view reads a parameter": {fstest.MapFS{
+			"marts/v.sql": {Data: []byte("-- materialized: view\nSELECT getvariable('week_start') AS w")},
+		}, "marts/v.sql: a view cannot read parameters (getvariable)"},
+		"view reads an ephemeral model": {fstest.MapFS{
+			"staging/e.sql": {Data: []byte("-- materialized: ephemeral\nSELECT 1 AS x")},
+			"marts/v.sql":   {Data: []byte("-- materialized: view\nSELECT x FROM e")},
+		}, "marts/v.sql is a view and reads staging/e.sql, which is ephemeral"},
 	} {
 		t.Run(name, func(t *testing.T) {
 			_, err := models.LoadCatalog(tc.fs)
@@ -270,6 +277,79 @@ func TestEphemeralModel(t *testing.T) {
 	defer w.Close()
 	if ok, err := w.TableExists(ctx, "stg_a"); err != nil || ok {
 		t.Errorf("stg_a in the warehouse after the run: %v, %v", ok, err)
+	}
+}
+
+// A view model is kept in the warehouse as a view: readers after the run,
+// on other connections, see its rows computed from the tables it reads, and
+// its rows are not counted. Switching a model between table and view
+// replaces the one object with the other.
+func TestViewModel(t *testing.T) {
+	ctx := t.Context()
+	path := filepath.Join(t.TempDir(), "w.duckdb")
+	w, err := models.Open(ctx, path, models.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer w.Close()
+	kind := func() string {
+		t.Helper()
+		return strings.Join(rowsOf(t, w, `
+			SELECT 'table' FROM duckdb_tables() WHERE table_name = 'v'
+			UNION ALL SELECT 'view' FROM duckdb_views() WHERE view_name = 'v'`), ",")
+	}
+	for i, tc := range []struct {
+		view              string // materialization line of v
+		base              int    // rows of the table v reads
+		wantKind, wantSum string
+	}{
+		{"-- materialized: view", 3, "view", "3"},  // 0+1+2
+		{"", 4, "table", "6"},                      // a table again: 0+1+2+3
+		{"-- materialized: view", 5, "view", "10"}, // and a view again
+		{"-- materialized: view", 2, "view", "1"},  // replaced in place
+	} {
+		cat, err := models.LoadCatalog(fstest.MapFS{
+			"staging/base.sql": {Data: []byte(fmt.Sprintf("SELECT * FROM range(%d) AS r(x)", tc.base))},
+			"marts/v.sql":      {Data: []byte(tc.view + "\nSELECT sum(x) AS total FROM base")},
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		tx, err := w.Begin(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		res, err := tx.RunModels(ctx, cat, nil)
+		if err != nil {
+			t.Fatalf("run %d: %v", i, err)
+		}
+		if err := tx.Commit(ctx); err != nil {
+			t.Fatal(err)
+		}
+		if isView := tc.wantKind == "view"; res[1].View != isView || (isView && res[1].Rows != 0) {
+			t.Errorf("run %d: result %+v", i, res[1])
+		}
+		if got := kind(); got != tc.wantKind {
+			t.Errorf("run %d: v is a %q, want %s", i, got, tc.wantKind)
+		}
+		// a reader on its own connection, as the reports stage's are
+		r, err := w.NewReader(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		rdr, err := r.QueryArrow(ctx, "SELECT total::VARCHAR FROM v")
+		if err != nil {
+			t.Fatal(err)
+		}
+		var total string
+		for rdr.Next() {
+			total = strings.Clone(rdr.RecordBatch().Column(0).ValueStr(0)) // the batch's memory goes with the reader
+		}
+		rdr.Release()
+		r.Close()
+		if total != tc.wantSum {
+			t.Errorf("run %d: total %s, want %s", i, total, tc.wantSum)
+		}
 	}
 }
 

@@ -3,6 +3,7 @@ package models
 import (
 	"context"
 	"database/sql"
+	"errors"
 	"fmt"
 	"log/slog"
 	"path/filepath"
@@ -15,10 +16,12 @@ import (
 type ModelResult struct {
 	Name string
 	Path string
-	Rows int64 // 0 for an ephemeral model
+	Rows int64 // 0 for an ephemeral or view model
 	// Ephemeral: a temporary view for the run, not kept in the warehouse.
 	Ephemeral bool
-	Duration  time.Duration
+	// View: kept in the warehouse as a view, computed when read.
+	View     bool
+	Duration time.Duration
 }
 
 // ModelError is a model that failed to build; it names the file.
@@ -57,15 +60,15 @@ func (tx *Tx) RunModels(ctx context.Context, cat *Catalog, log *slog.Logger) ([]
 				return out, &ModelError{Path: m.Path, Err: err}
 			}
 		}
-		// An ephemeral model's rows are not counted: that would run its
-		// query once more, for nothing.
+		// An ephemeral or view model's rows are not counted: that would run
+		// its query once more, for nothing.
 		var n int64
-		if !m.Ephemeral {
+		if !m.Ephemeral && !m.View {
 			if err := tx.w.conn.QueryRowContext(ctx, "SELECT count(*) FROM "+Ident(m.Name)).Scan(&n); err != nil {
 				return out, &ModelError{Path: m.Path, Err: err}
 			}
 		}
-		r := ModelResult{Name: m.Name, Path: m.Path, Rows: n, Ephemeral: m.Ephemeral, Duration: time.Since(start)}
+		r := ModelResult{Name: m.Name, Path: m.Path, Rows: n, Ephemeral: m.Ephemeral, View: m.View, Duration: time.Since(start)}
 		log.Debug("model built", "model", m.Name, "rows", n, "ms", r.Duration.Milliseconds())
 		out = append(out, r)
 		if tx.OnModel != nil {
@@ -89,16 +92,49 @@ func (tx *Tx) buildSQL(ctx context.Context, m Model) error {
 		defer tx.w.conn.ExecContext(context.Background(), "PRAGMA disable_profiling")
 	}
 	body := strings.TrimRight(m.SQL, "; \n\t")
-	if m.Ephemeral {
-		// A warehouse from a version that kept it as a table drops it: a
-		// stale copy must not outlive the run that stopped refreshing it.
-		if _, err := tx.w.conn.ExecContext(ctx, "DROP TABLE IF EXISTS main."+Ident(m.Name)); err != nil {
-			return err
-		}
+	// A warehouse from a version that materialized the model another way
+	// drops that object: a stale copy must not outlive the run that
+	// stopped refreshing it, and DuckDB will not replace a table with a
+	// view or a view with a table.
+	keep := "table"
+	switch {
+	case m.Ephemeral:
+		keep = ""
+	case m.View:
+		keep = "view"
+	}
+	if err := tx.dropUnlessKind(ctx, m.Name, keep); err != nil {
+		return err
+	}
+	switch {
+	case m.Ephemeral:
 		_, err := tx.w.conn.ExecContext(ctx, fmt.Sprintf("CREATE OR REPLACE TEMP VIEW %s AS\n%s", Ident(m.Name), body))
+		return err
+	case m.View:
+		_, err := tx.w.conn.ExecContext(ctx, fmt.Sprintf("CREATE OR REPLACE VIEW main.%s AS\n%s", Ident(m.Name), body))
 		return err
 	}
 	return tx.buildTable(ctx, m.Name, body)
+}
+
+// dropUnlessKind drops main.<name> when it exists as a table or view other
+// than keep ("table", "view", or "" to drop either).
+func (tx *Tx) dropUnlessKind(ctx context.Context, name, keep string) error {
+	var kind string
+	err := tx.w.conn.QueryRowContext(ctx, `
+		SELECT 'table' FROM duckdb_tables()
+		WHERE database_name = current_database() AND schema_name = 'main' AND table_name = $1
+		UNION ALL
+		SELECT 'view' FROM duckdb_views()
+		WHERE database_name = current_database() AND schema_name = 'main' AND view_name = $1 AND NOT temporary`, name).Scan(&kind)
+	if errors.Is(err, sql.ErrNoRows) || kind == keep {
+		return nil
+	}
+	if err != nil {
+		return err
+	}
+	_, err = tx.w.conn.ExecContext(ctx, fmt.Sprintf("DROP %s main.%s", strings.ToUpper(kind), Ident(name)))
+	return err
 }
 
 // buildTable materializes a table model. When the warehouse already holds

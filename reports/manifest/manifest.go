@@ -90,8 +90,11 @@ type Model struct {
 	Rows int64  `json:"rows"`
 	// Ephemeral models are temporary views for the run (not kept in the
 	// warehouse, rows not counted); their time is spent by their readers.
-	Ephemeral bool    `json:"ephemeral,omitempty"`
-	Seconds   float64 `json:"seconds"`
+	Ephemeral bool `json:"ephemeral,omitempty"`
+	// View models are kept in the warehouse as views, computed when read
+	// (rows not counted); the run's time for them is only their creation.
+	View    bool    `json:"view,omitempty"`
+	Seconds float64 `json:"seconds"`
 }
 
 // QAResult is one tracking-QA or data-test result.

@@ -1,6 +1,12 @@
 -- Per week, model, platform, campaign and ad set: spend, attributed results,
 -- ROAS, CPA and CAC — the grain audiences are usually bought at. Rolled up
 -- from mart_ad_weekly (four-decimal spend, rounded once here).
+--
+-- A view: reports read it a week and a model at a time, and DuckDB pushes
+-- that filter through the GROUP BY into mart_ad_weekly, so a run no longer
+-- rolls up every week of history (at L, 5.8M rows, 22 s for ad sets) to
+-- show one.
+-- materialized: view
 WITH rolled AS (
     SELECT
         week_start,
@@ -33,6 +39,3 @@ SELECT
     CASE WHEN attributed_conversions > 0 THEN round(spend / attributed_conversions, 2) END::DECIMAL(18, 2) AS cpa,
     CASE WHEN attributed_new_customers > 0 THEN round(spend / attributed_new_customers, 2) END::DECIMAL(18, 2) AS cac
 FROM rolled
--- No ORDER BY: a table has no order, and sorting all weeks and models of
--- this grain was a large share of building it. Outputs order what they
--- show (the workbook by its own keys, Parquet by all columns).

@@ -2,6 +2,10 @@
 -- campaign names, mapped through naming.segments; 'unknown' when a name
 -- does not parse): spend, CPA, CAC and ROAS — which segments to cut or
 -- expand.
+--
+-- A view, like mart_adset_weekly: reports read a week and a model at a
+-- time, so a run does not roll up all history to show one week.
+-- materialized: view
 WITH rolled AS (
     SELECT
         week_start,
@@ -24,4 +28,3 @@ SELECT
     CASE WHEN attributed_new_customers > 0 THEN round(spend / attributed_new_customers, 2) END::DECIMAL(18, 2) AS cac,
     CASE WHEN spend > 0 THEN attributed_revenue / spend END::DOUBLE AS roas
 FROM rolled
-ORDER BY week_start, model, platform, audience_segment

@@ -7,6 +7,10 @@
 --   cac                 spend / attributed new customers
 -- Rows with a NULL campaign hold paid credit whose touchpoints named no
 -- known ad or campaign.
+--
+-- A view, like mart_adset_weekly: reports read a week and a model at a
+-- time, so a run does not roll up all history to show one week.
+-- materialized: view
 WITH campaigns AS (
     SELECT DISTINCT ON (campaign_id)
         campaign_id, campaign_name, audience_segment, objective, offer
@@ -61,6 +65,3 @@ SELECT
     CASE WHEN r.attributed_new_customers > 0 THEN round(r.spend / r.attributed_new_customers, 2) END::DECIMAL(18, 2) AS cac
 FROM rolled AS r
 LEFT JOIN campaigns AS c USING (campaign_id)
--- No ORDER BY: a table has no order, and sorting all weeks and models of
--- this grain was a large share of building it. Outputs order what they
--- show (the workbook by its own keys, Parquet by all columns).

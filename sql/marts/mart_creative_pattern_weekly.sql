@@ -2,6 +2,10 @@
 -- hook, offer and call to action of ad and campaign names, the spend and
 -- attributed return of every ad that shares the pattern. Fields of names
 -- that do not follow the conventions show as '(unparsed)'.
+--
+-- A view, like mart_adset_weekly: reports read a week and a model at a
+-- time, so a run does not roll up all history to show one week.
+-- materialized: view
 WITH rolled AS (
     SELECT
         week_start,
@@ -29,4 +33,3 @@ SELECT
     CASE WHEN spend > 0 THEN attributed_revenue / spend END::DOUBLE AS roas,
     CASE WHEN attributed_conversions > 0 THEN round(spend / attributed_conversions, 2) END::DECIMAL(18, 2) AS cpa
 FROM rolled
-ORDER BY week_start, model, spend DESC, format, hook, offer, cta

@@ -5,56 +5,12 @@
 --   cpc, cpm         spend / clicks, spend / impressions × 1000
 --   thumb_stop_rate  3-second video views / impressions of the rows that
 --                    report video views (NULL for still images)
---   weeks_active     weeks with delivery from its first week through this one
---   fatigued         on some delivery line (platform × ad set: one audience),
---                    CTR fell by more than creative.fatigue_ctr_drop against
---                    the line's first active week while frequency
---                    (impressions / reach) exceeded creative.fatigue_frequency.
---                    Fatigue is judged per audience: the same asset shown to a
---                    fresh audience is not worn out. fatigued_in names them.
-WITH lines AS (
-    SELECT
-        week_start,
-        creative_key,
-        platform,
-        adset_id,
-        any_value(adset_name) AS adset_name,
-        sum(impressions)::BIGINT AS impressions,
-        sum(clicks)::BIGINT AS clicks,
-        sum(reach)::BIGINT AS reach
-    FROM mart_ad_weekly
-    WHERE model = getvariable('primary_model') AND impressions > 0
-    GROUP BY ALL
-),
-
-line_fatigue AS (
-    SELECT
-        *,
-        clicks / impressions AS ctr,
-        impressions / nullif(reach, 0) AS frequency,
-        first_value(clicks / impressions) OVER (
-            PARTITION BY creative_key, platform, adset_id ORDER BY week_start
-        ) AS first_ctr
-    FROM lines
-),
-
-fatigue AS (
-    SELECT
-        week_start,
-        creative_key,
-        bool_or(coalesce(ctr < (1 - getvariable('fatigue_ctr_drop')) * first_ctr
-            AND frequency > getvariable('fatigue_frequency'), false)) AS fatigued,
-        string_agg(
-            CASE WHEN ctr < (1 - getvariable('fatigue_ctr_drop')) * first_ctr
-                AND frequency > getvariable('fatigue_frequency')
-                THEN platform || ' ' || coalesce(adset_name, adset_id) END,
-            ', ' ORDER BY platform, adset_id
-        ) AS fatigued_in
-    FROM line_fatigue
-    GROUP BY ALL
-),
-
-rolled AS (
+--   weeks_active, fatigued, fatigued_in  see int_creative_activity
+--
+-- A view, like mart_adset_weekly: reports read a week and a model at a
+-- time, so a run does not roll up all history to show one week.
+-- materialized: view
+WITH rolled AS (
     SELECT
         week_start,
         model,
@@ -62,8 +18,10 @@ rolled AS (
         -- distinct through lists (see mart_adset_weekly)
         nullif(array_to_string(list_sort(list_distinct(list(platform))), ', '), '') AS platforms,
         len(list_distinct(list(ad_id))) AS ads,
-        any_value(format) AS format,
-        any_value(hook) AS hook,
+        -- the first ad's (any_value differed between runs when a key's
+        -- ads differ in format)
+        arg_min(format, ad_id) AS format,
+        arg_min(hook, ad_id) AS hook,
         sum(spend) AS spend,
         sum(impressions)::BIGINT AS impressions,
         sum(clicks)::BIGINT AS clicks,
@@ -75,17 +33,6 @@ rolled AS (
     FROM mart_ad_weekly
     WHERE creative_key IS NOT NULL
     GROUP BY week_start, model, creative_key
-),
-
-activity AS (
-    SELECT
-        week_start,
-        model,
-        creative_key,
-        count(*) FILTER (WHERE impressions > 0) OVER (
-            PARTITION BY model, creative_key ORDER BY week_start
-        ) AS weeks_active
-    FROM rolled
 )
 
 SELECT
@@ -108,12 +55,13 @@ SELECT
     r.attributed_revenue,
     CASE WHEN r.spend > 0 THEN r.attributed_revenue / r.spend END::DOUBLE AS roas,
     CASE WHEN r.attributed_conversions > 0 THEN round(r.spend / r.attributed_conversions, 2) END::DECIMAL(18, 2) AS cpa,
-    a.weeks_active,
+    coalesce(a.weeks_active, 0) AS weeks_active,
     coalesce(f.fatigued, false) AS fatigued,
     f.fatigued_in
 FROM rolled AS r
-JOIN activity AS a USING (week_start, model, creative_key)
-LEFT JOIN fatigue AS f USING (week_start, creative_key)
--- No ORDER BY: a table has no order, and sorting all weeks and models of
--- this grain was a large share of building it. Outputs order what they
--- show (the workbook by its own keys, Parquet by all columns).
+LEFT JOIN int_creative_activity AS f
+    ON f.week_start = r.week_start AND f.creative_key = r.creative_key
+-- a week without delivery (credit for earlier touches only) has run as
+-- many weeks as the last week that delivered
+ASOF LEFT JOIN int_creative_activity AS a
+    ON a.creative_key = r.creative_key AND a.week_start <= r.week_start
