@@ -234,3 +234,36 @@ func TestBudgetHandWorked(t *testing.T) {
 		t.Errorf("mart_budget (-want +got):\n%s", d)
 	}
 }
+
+// TestAdWeeklyOneRowPerAd: an ad is one row per week and model in
+// mart_ad_weekly however its delivery and touchpoints are labelled, so its
+// spend and credit count once. Ad A's campaign is renamed to a retargeting
+// name mid-week (17 Nov prospecting 60.00, 18 Nov retargeting 40.00), and
+// its two clicks are classified in two channels (t1 paid_social, t2
+// retargeting). One row: spend 60.00 + 40.00 = 100.00, linear credit
+// k1 100.00 + k2 50.00 = 150.00 over 2 conversions, the channel of its
+// latest delivery day (retargeting).
+func TestAdWeeklyOneRowPerAd(t *testing.T) {
+	renamed := adA
+	renamed.campaignName = "conv_rt_us_20off"
+	w := runDataset(t, tinyConfig(), map[string]any{
+		transform.AdPerformance: []transform.AdPerformanceRow{
+			adA.day("2026-11-17", "60.00", 1000, 10, 800, 0),
+			renamed.day("2026-11-18", "40.00", 1000, 10, 800, 0),
+		},
+		transform.Touchpoints: []transform.TouchpointRow{
+			paidClick("t1", "p1", "2026-11-17 10:00", "facebook", "paid_social", "c1", "a", "fbclid"),
+			paidClick("t2", "p2", "2026-11-18 10:00", "facebook", "retargeting", "c1", "a", "fbclid"),
+		},
+		transform.Conversions: []transform.ConversionRow{
+			purchase("k1", "p1", "2026-11-17 12:00", "100.00", true),
+			purchase("k2", "p2", "2026-11-18 12:00", "50.00", false),
+		},
+	}, day("2026-11-16"))
+	got := rowsOf(t, w, `SELECT ad_id, channel, spend, attributed_conversions, attributed_revenue
+		FROM mart_ad_weekly WHERE week_start = DATE '2026-11-16' AND model = 'linear'`)
+	want := []string{"a|retargeting|100|2.000000|150"}
+	if d := cmp.Diff(want, got); d != "" {
+		t.Errorf("(-want +got):\n%s", d)
+	}
+}

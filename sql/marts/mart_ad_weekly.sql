@@ -18,15 +18,24 @@ WITH
 -- so a campaign launched without utm_campaign still gets its credit through
 -- its ads. Credit without a known ad or campaign stays, with NULL ids: the
 -- marts show it rather than lose it.
+--
+-- Both sides are one row per week, (model,) platform and ad, so the join
+-- below pairs each ad's delivery with its credit once. A known ad's credit
+-- is one row whatever channels its touchpoints were classified in, and its
+-- delivery one row even when its campaign was renamed into another channel
+-- mid-week: two rows on either side would count the other side's spend or
+-- credit twice (tests/ad_weekly_conserved).
 credits AS (
     SELECT
         l.week_start,
         l.model,
         coalesce(l.platform, a.platform) AS platform,
-        l.channel,
+        -- credit without a known ad is kept apart per channel
+        CASE WHEN a.ad_id IS NULL THEN l.channel END AS unknown_ad_channel,
+        min(l.channel) AS channel,
         coalesce(a.campaign_id, l.campaign_id) AS campaign_id,
         a.adset_id,
-        CASE WHEN a.ad_id IS NOT NULL THEN l.ad_id END AS ad_id,
+        a.ad_id,
         sum(l.credit::DECIMAL(38, 18))::DOUBLE AS attributed_conversions,
         sum(l.revenue_credit) AS attributed_revenue,
         sum(CASE WHEN l.is_new_customer THEN l.credit ELSE 0 END::DECIMAL(38, 18))::DOUBLE AS attributed_new_customers
@@ -34,16 +43,17 @@ credits AS (
     LEFT JOIN int_ads AS a ON a.ad_id = l.ad_id
     WHERE list_contains(getvariable('paid_channels'), l.channel)
       AND l.week_start <= getvariable('week_start')
-    GROUP BY ALL
+    GROUP BY l.week_start, l.model, 3, 4, 6, 7, 8
 ),
 
 delivery AS (
     SELECT
         week_start,
         platform,
-        channel,
-        campaign_id,
-        adset_id,
+        -- as of the ad's latest delivery day in the week
+        arg_max(channel, date) AS channel,
+        arg_max(campaign_id, date) AS campaign_id,
+        arg_max(adset_id, date) AS adset_id,
         ad_id,
         sum(spend_reporting) AS spend,
         sum(impressions)::BIGINT AS impressions,
@@ -55,7 +65,7 @@ delivery AS (
         sum(platform_conversion_value_reporting) AS platform_conversion_value
     FROM stg_ad_performance
     WHERE week_start <= getvariable('week_start')
-    GROUP BY ALL
+    GROUP BY week_start, platform, ad_id
 ),
 
 models AS (
