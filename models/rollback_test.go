@@ -245,26 +245,15 @@ func TestEphemeralModel(t *testing.T) {
 	if _, err := w.Conn().ExecContext(ctx, "CREATE TABLE stg_a AS SELECT 99 AS x"); err != nil {
 		t.Fatal(err)
 	}
-	cat, err := models.LoadCatalog(fstest.MapFS{
+	res, err := runProject(t, w, fstest.MapFS{
 		"staging/stg_a.sql": {Data: []byte("-- materialized: ephemeral\nSELECT * FROM range(3) AS r(x)")},
 		"marts/m.sql":       {Data: []byte("SELECT sum(x) AS total FROM stg_a")},
 	})
 	if err != nil {
 		t.Fatal(err)
 	}
-	tx, err := w.Begin(ctx)
-	if err != nil {
-		t.Fatal(err)
-	}
-	res, err := tx.RunModels(ctx, cat, nil)
-	if err != nil {
-		t.Fatal(err)
-	}
 	if !res[0].Ephemeral || res[0].Rows != 0 || res[1].Ephemeral || res[1].Rows != 1 {
 		t.Errorf("results %+v", res)
-	}
-	if err := tx.Commit(ctx); err != nil {
-		t.Fatal(err)
 	}
 	if got := rowsOf(t, w, "SELECT total FROM m"); strings.Join(got, ",") != "3" {
 		t.Errorf("m reads the ephemeral model: total %v, want 3 (0+1+2)", got)
@@ -278,6 +267,25 @@ func TestEphemeralModel(t *testing.T) {
 	if ok, err := w.TableExists(ctx, "stg_a"); err != nil || ok {
 		t.Errorf("stg_a in the warehouse after the run: %v, %v", ok, err)
 	}
+}
+
+// runProject builds the SQL project fsys in one transaction and commits it.
+func runProject(t *testing.T, w *models.Warehouse, fsys fstest.MapFS) ([]models.ModelResult, error) {
+	t.Helper()
+	cat, err := models.LoadCatalog(fsys)
+	if err != nil {
+		return nil, err
+	}
+	tx, err := w.Begin(t.Context())
+	if err != nil {
+		return nil, err
+	}
+	res, err := tx.RunModels(t.Context(), cat, nil)
+	if err != nil {
+		tx.Rollback()
+		return nil, err
+	}
+	return res, tx.Commit(t.Context())
 }
 
 // A view model is kept in the warehouse as a view: readers after the run,
@@ -308,23 +316,12 @@ func TestViewModel(t *testing.T) {
 		{"-- materialized: view", 5, "view", "10"}, // and a view again
 		{"-- materialized: view", 2, "view", "1"},  // replaced in place
 	} {
-		cat, err := models.LoadCatalog(fstest.MapFS{
+		res, err := runProject(t, w, fstest.MapFS{
 			"staging/base.sql": {Data: []byte(fmt.Sprintf("SELECT * FROM range(%d) AS r(x)", tc.base))},
 			"marts/v.sql":      {Data: []byte(tc.view + "\nSELECT sum(x) AS total FROM base")},
 		})
 		if err != nil {
-			t.Fatal(err)
-		}
-		tx, err := w.Begin(ctx)
-		if err != nil {
-			t.Fatal(err)
-		}
-		res, err := tx.RunModels(ctx, cat, nil)
-		if err != nil {
 			t.Fatalf("run %d: %v", i, err)
-		}
-		if err := tx.Commit(ctx); err != nil {
-			t.Fatal(err)
 		}
 		if isView := tc.wantKind == "view"; res[1].View != isView || (isView && res[1].Rows != 0) {
 			t.Errorf("run %d: result %+v", i, res[1])
@@ -382,19 +379,8 @@ func TestModelRebuiltInPlace(t *testing.T) {
 		{"SELECT 'f' AS label, 3.0::DOUBLE AS x, 4 AS twice", true, "f|3.000000|4"},
 	} {
 		before := oid()
-		cat, err := models.LoadCatalog(fstest.MapFS{"marts/m.sql": {Data: []byte(tc.sql)}})
-		if err != nil {
-			t.Fatal(err)
-		}
-		tx, err := w.Begin(ctx)
-		if err != nil {
-			t.Fatal(err)
-		}
-		if _, err := tx.RunModels(ctx, cat, nil); err != nil {
+		if _, err := runProject(t, w, fstest.MapFS{"marts/m.sql": {Data: []byte(tc.sql)}}); err != nil {
 			t.Fatalf("run %d: %v", i, err)
-		}
-		if err := tx.Commit(ctx); err != nil {
-			t.Fatal(err)
 		}
 		if got := strings.Join(rowsOf(t, w, "SELECT * FROM m ORDER BY ALL"), ","); got != tc.wantRows {
 			t.Errorf("run %d: rows %s, want %s", i, got, tc.wantRows)
