@@ -37,6 +37,9 @@ type Model struct {
 	// analyst's session), so it may read neither parameters (getvariable)
 	// nor ephemeral models, which exist only in the run's session.
 	View bool
+	// Internal marts (`-- output: none`) are building blocks of other marts:
+	// reports write the marts layer as files and tables, except these.
+	Internal bool
 }
 
 // GoModel is a model computed in Go, for the few steps where SQL is the
@@ -72,6 +75,7 @@ var (
 	blockComment = regexp.MustCompile(`(?s)/\*.*?\*/`)
 	annotation   = regexp.MustCompile(`(?m)^--\s*(severity|description):\s*(.+?)\s*$`)
 	materialized = regexp.MustCompile(`(?m)^--\s*materialized:\s*(.+?)\s*$`)
+	outputLine   = regexp.MustCompile(`(?m)^--\s*output:\s*(.+?)\s*$`)
 	identToken   = regexp.MustCompile(`[A-Za-z_][A-Za-z0-9_]*`)
 )
 
@@ -122,6 +126,12 @@ func LoadCatalog(fsys fs.FS, goModels ...GoModel) (*Catalog, error) {
 				default:
 					return nil, fmt.Errorf("sql: %s: materialized: %q (want table, view or ephemeral)", f, mat[1])
 				}
+			}
+			if out := outputLine.FindStringSubmatch(m.SQL); out != nil {
+				if out[1] != "none" || layer != "marts" {
+					return nil, fmt.Errorf("sql: %s: output: %q (only a mart can be \"output: none\")", f, out[1])
+				}
+				m.Internal = true
 			}
 			byName[name] = m
 			names = append(names, name)

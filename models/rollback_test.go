@@ -215,6 +215,12 @@ func TestCatalogOrderAndErrors(t *testing.T) {
 		"materialization": {fstest.MapFS{
 			"staging/s.sql": {Data: []byte("-- materialized: snapshot\nSELECT 1")},
 		}, `staging/s.sql: materialized: "snapshot" (want table, view or ephemeral)`},
+		"output of a staging model": {fstest.MapFS{
+			"staging/s.sql": {Data: []byte("-- output: none\nSELECT 1")},
+		}, `staging/s.sql: output: "none" (only a mart can be "output: none")`},
+		"unknown output": {fstest.MapFS{
+			"marts/m.sql": {Data: []byte("-- output: bigquery\nSELECT 1")},
+		}, `marts/m.sql: output: "bigquery"`},
 		"view reads a parameter": {fstest.MapFS{
 			"marts/v.sql": {Data: []byte("-- materialized: view\nSELECT getvariable('week_start') AS w")},
 		}, "marts/v.sql: a view cannot read parameters (getvariable)"},

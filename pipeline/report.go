@@ -33,7 +33,8 @@ func WorkbookPath(outDir string, week models.Week) string {
 	return filepath.Join(outDir, "socialroi_"+week.Label()+".xlsx")
 }
 
-// martNames lists the mart tables the SQL project builds.
+// martNames lists the marts the SQL project builds for reports (all of the
+// marts layer but its internal building blocks).
 func martNames() ([]string, error) {
 	cat, err := models.LoadCatalog(sqlfiles.FS, attribution.GoModels()...)
 	if err != nil {
@@ -41,7 +42,7 @@ func martNames() ([]string, error) {
 	}
 	var out []string
 	for _, m := range cat.Models {
-		if m.Layer == "marts" {
+		if m.Layer == "marts" && !m.Internal {
 			out = append(out, m.Name)
 		}
 	}
