@@ -1,8 +1,8 @@
--- description: mart_ad_weekly holds every ad's spend once per model (the platforms' spend, to the cent) and exactly the ledger's paid revenue credits, per week through the report week
+-- description: the ad-level figures (ad_results_weekly, which mart_ad_weekly labels and every paid roll-up sums) hold every ad's spend once per model (the platforms' spend, to the cent) and exactly the ledger's paid revenue credits, per week through the report week
 -- severity: error
 WITH mart AS (
     SELECT week_start, model, sum(spend) AS spend, sum(attributed_revenue) AS revenue
-    FROM mart_ad_weekly
+    FROM ad_results_weekly
     GROUP BY week_start, model
 ),
 
