@@ -259,6 +259,7 @@ func writeReports(ctx context.Context, wh *models.Warehouse, cfg *config.Config,
 	// it while the files were written saved a second or two at L, within
 	// the noise, and the stage's peak memory went from 2.5 to 3.6–4.1 GiB.
 	var stepMu sync.Mutex
+	filesStart := time.Now()
 	written, err := writeFiles(ctx, wh, fileWriters(cfg), kinds, marts, columns, res.Week, staging, func() {
 		stepMu.Lock()
 		defer stepMu.Unlock()
@@ -272,18 +273,21 @@ func writeReports(ctx context.Context, wh *models.Warehouse, cfg *config.Config,
 		res.Outputs = append(res.Outputs, Output(out))
 	}
 	for _, kind := range kinds {
-		log.Info("wrote files", "kind", kind, "files", len(marts), "dir", weekDir)
+		log.Info("wrote files", "kind", kind, "files", len(marts), "dir", weekDir, "seconds", time.Since(filesStart).Seconds())
 	}
 	if workbookTmp != "" {
+		start := time.Now()
 		wb, err := buildWorkbook(ctx, wh, cfg, opts, res, weekDir)
 		if err != nil {
 			return fmt.Errorf("reports: workbook: %w", err)
 		}
 		stage.Step()
+		read := time.Since(start)
 		if err := excel.Write(ctx, workbookTmp, *wb); err != nil {
 			return err
 		}
 		stage.Step()
+		log.Info("wrote workbook", "read_seconds", read.Seconds(), "write_seconds", (time.Since(start) - read).Seconds())
 	}
 
 	// BigQuery before the local outputs are published: a failed load fails

@@ -24,31 +24,29 @@
 --   attributed_conversions, attributed_revenue  the primary model's credit
 --                         and revenue credit to the sessions, any position on
 --                         the path (attribution_ledger)
--- Each distinct landing URL is normalized once: a few hundred URLs stand
--- for millions of sessions, and three regexes per session were most of
--- this model's time.
-WITH pages AS (
+WITH sessions AS (
     SELECT
-        landing_page AS url,
+        touchpoint_id,
+        week_start,
+        channel,
         coalesce(nullif(regexp_replace(
             lower(regexp_replace(regexp_replace(trim(landing_page),
                 '^[a-zA-Z][a-zA-Z0-9+.-]*://[^/?#]*', ''),
                 '[?#].*$', '')),
             '/+$', ''), ''), '/') AS page
-    FROM (SELECT DISTINCT landing_page FROM int_touchpoints_classified)
+    FROM int_touchpoints_classified
     WHERE nullif(trim(landing_page), '') IS NOT NULL
+        AND coalesce(interaction, '') NOT IN ('view', 'promo_code')
+        AND week_start <= getvariable('week_start')::DATE
 ),
 
 sessions_normalized AS (
     SELECT
-        t.touchpoint_id,
-        t.week_start,
-        t.channel,
-        CASE WHEN starts_with(p.page, '/') THEN p.page ELSE '/' || p.page END AS landing_page
-    FROM int_touchpoints_classified AS t
-    JOIN pages AS p ON p.url = t.landing_page
-    WHERE coalesce(t.interaction, '') NOT IN ('view', 'promo_code')
-        AND t.week_start <= getvariable('week_start')::DATE
+        touchpoint_id,
+        week_start,
+        channel,
+        CASE WHEN starts_with(page, '/') THEN page ELSE '/' || page END AS landing_page
+    FROM sessions
 ),
 
 last_sessions AS (
