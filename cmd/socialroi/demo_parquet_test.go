@@ -3,7 +3,6 @@ package main
 import (
 	"database/sql"
 	"fmt"
-	"io/fs"
 	"os"
 	"path/filepath"
 	"strings"
@@ -14,6 +13,7 @@ import (
 	"github.com/apache/arrow-go/v18/parquet/file"
 	"github.com/apache/arrow-go/v18/parquet/pqarrow"
 
+	"github.com/socialroi/socialroi/models"
 	sqlfiles "github.com/socialroi/socialroi/sql"
 )
 
@@ -23,7 +23,16 @@ import (
 func checkParquet(t *testing.T, dir string, conn *sql.Conn) {
 	t.Helper()
 	paths, err := filepath.Glob(filepath.Join(dir, "*.parquet"))
-	marts, _ := fs.Glob(sqlfiles.FS, "marts/*.sql")
+	cat, cerr := models.LoadCatalog(sqlfiles.FS)
+	if cerr != nil {
+		t.Fatal(cerr)
+	}
+	var marts []string // the outputs: the marts layer but its internal building blocks
+	for _, m := range cat.Models {
+		if m.Layer == "marts" && !m.Internal {
+			marts = append(marts, m.Name)
+		}
+	}
 	if err != nil || len(paths) != len(marts) {
 		t.Fatalf("%d Parquet files in %s (%v), want one per mart (%d)", len(paths), dir, err, len(marts))
 	}
