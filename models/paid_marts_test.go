@@ -1,6 +1,7 @@
 package models_test
 
 import (
+	"strings"
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
@@ -265,5 +266,35 @@ func TestAdWeeklyOneRowPerAd(t *testing.T) {
 	want := []string{"a|retargeting|100|2.000000|150"}
 	if d := cmp.Diff(want, got); d != "" {
 		t.Errorf("(-want +got):\n%s", d)
+	}
+}
+
+// TestRollupLabelsFromFirstAd: when the ads of one ad set disagree about
+// its name (B's latest report carries a renamed ad set), the ad-set and
+// assisted marts show the first ad's (A's), the same on every run, not
+// whichever row an aggregate meets first.
+func TestRollupLabelsFromFirstAd(t *testing.T) {
+	renamed := adB
+	renamed.adsetName = "pr_us_broad_v2"
+	renamed.campaignName = "conv_pr_us_20off_v2"
+	w := runDataset(t, tinyConfig(), map[string]any{
+		transform.AdPerformance: []transform.AdPerformanceRow{
+			adA.day("2026-11-17", "10.00", 1000, 10, 800, 0),
+			renamed.day("2026-11-18", "20.00", 1000, 10, 800, 0),
+		},
+		transform.Touchpoints: []transform.TouchpointRow{
+			paidClick("t1", "p1", "2026-11-17 10:00", "facebook", "paid_social", "c1", "a", "fbclid"),
+			paidClick("t2", "p1", "2026-11-18 10:00", "facebook", "paid_social", "c1", "b", "fbclid"),
+		},
+		transform.Conversions: []transform.ConversionRow{purchase("k1", "p1", "2026-11-18 12:00", "30.00", true)},
+	}, day("2026-11-16"))
+	for _, tt := range []struct{ query, want string }{
+		{`SELECT adset_name || '|' || campaign_name || '|' || ads || '|' || spend FROM mart_adset_weekly
+			WHERE week_start = DATE '2026-11-16' AND model = 'linear'`, "pr_us_broad|conv_pr_us_20off|2|30.00"},
+		{`SELECT label FROM mart_assisted_weekly WHERE week_start = DATE '2026-11-16' AND level = 'campaign'`, "conv_pr_us_20off"},
+	} {
+		if got := strings.Join(rowsOf(t, w, tt.query), ","); got != tt.want {
+			t.Errorf("%s\n= %s, want %s", tt.query, got, tt.want)
+		}
 	}
 }

@@ -16,7 +16,7 @@ WITH lines AS (
         a.creative_key,
         d.platform,
         d.adset_id,
-        any_value(a.adset_name) AS adset_name,
+        arg_min(a.adset_name, a.ad_id) AS adset_name,
         sum(d.impressions)::BIGINT AS impressions,
         sum(d.clicks)::BIGINT AS clicks,
         sum(d.reach)::BIGINT AS reach

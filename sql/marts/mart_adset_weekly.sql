@@ -12,12 +12,14 @@ WITH rolled AS (
         week_start,
         model,
         platform,
-        any_value(channel) AS channel,
+        -- labels from the ad set's first ad, so a re-run shows the same ones
+        -- should its ads disagree (any_value may pick another)
+        min(channel) AS channel,
         campaign_id,
-        any_value(campaign_name) AS campaign_name,
+        arg_min(campaign_name, ad_id) AS campaign_name,
         adset_id,
-        any_value(adset_name) AS adset_name,
-        any_value(audience_segment) AS audience_segment,
+        arg_min(adset_name, ad_id) AS adset_name,
+        arg_min(audience_segment, ad_id) AS audience_segment,
         -- distinct through a list: count(DISTINCT) made this aggregate a
         -- second hash table and cost half the model's time
         len(list_distinct(list(ad_id))) AS ads,

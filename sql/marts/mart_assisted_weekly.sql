@@ -4,7 +4,9 @@
 -- direct); it is assisted by every other entity on its path. Value is the
 -- conversion's revenue. The ratios are assisted / last interaction.
 WITH campaigns AS (
-    SELECT campaign_id, any_value(campaign_name) AS campaign_name
+    -- the campaign's first ad's name (as mart_campaign_weekly), not
+    -- any_value: a re-run shows the same label
+    SELECT campaign_id, arg_min(campaign_name, ad_id) AS campaign_name
     FROM int_ads
     WHERE campaign_id IS NOT NULL
     GROUP BY campaign_id
@@ -43,7 +45,7 @@ keyed AS (
 
 per_conversion AS (
     -- an entity with several steps on one path counts once per conversion
-    SELECT week_start, level, key, any_value(label) AS label, conversion_id,
+    SELECT week_start, level, key, min(label) AS label, conversion_id,
         any_value(revenue_reporting) AS revenue, bool_or(is_last) AS is_last
     FROM keyed
     GROUP BY week_start, level, key, conversion_id
@@ -53,7 +55,7 @@ SELECT
     week_start,
     level,
     key,
-    any_value(label) AS label,
+    min(label) AS label,
     count(*) FILTER (WHERE is_last) AS last_interaction_conversions,
     coalesce(sum(revenue) FILTER (WHERE is_last), 0)::DECIMAL(18, 2) AS last_interaction_value,
     count(*) FILTER (WHERE NOT is_last) AS assisted_conversions,

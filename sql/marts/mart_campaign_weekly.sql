@@ -23,7 +23,7 @@ rolled AS (
         week_start,
         model,
         platform,
-        any_value(channel) AS channel,
+        min(channel) AS channel, -- not any_value: a re-run shows the same
         campaign_id,
         sum(spend) AS spend,
         sum(impressions)::BIGINT AS impressions,
