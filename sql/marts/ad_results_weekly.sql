@@ -105,7 +105,6 @@ joined AS (
         AND c.ad_id = d.ad_id
 )
 
-
 SELECT
     week_start,
     model,
