@@ -96,7 +96,7 @@ func TestFailedModelRollsBack(t *testing.T) {
 // the window a source re-extracted, including rows that vanished upstream.
 // Loads upsert on the natural key and replace the scope's window, whether the
 // rows come as Arrow records or as a Parquet file the warehouse scans in
-// place.
+// place. Only changed keys are rewritten: each load says how many.
 func TestLoadUpsertsAndReplacesWindow(t *testing.T) {
 	for _, via := range []string{"records", "parquet"} {
 		t.Run(via, func(t *testing.T) { testLoadUpserts(t, via) })
@@ -121,7 +121,7 @@ func testLoadUpserts(t *testing.T, via string) {
 	}
 	dir := t.TempDir()
 	loads := 0
-	load := func(rows []transform.AdPerformanceRow, scope *models.Scope) {
+	load := func(rows []transform.AdPerformanceRow, scope *models.Scope, wantChanged int64) {
 		t.Helper()
 		tx, err := w.Begin(ctx)
 		if err != nil {
@@ -154,24 +154,47 @@ func testLoadUpserts(t *testing.T, via string) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if n != int64(len(rows)) {
-			t.Errorf("loaded %d rows, want %d", n, len(rows))
+		if n.Rows != int64(len(rows)) {
+			t.Errorf("loaded %d rows, want %d", n.Rows, len(rows))
+		}
+		if n.Changed != wantChanged {
+			t.Errorf("%d keys changed, want %d", n.Changed, wantChanged)
 		}
 		if err := tx.Commit(ctx); err != nil {
 			t.Fatal(err)
 		}
 	}
-	load([]transform.AdPerformanceRow{row("2026-11-16", "a", "1.00"), row("2026-11-17", "a", "2.00"), row("2026-11-17", "b", "3.00")}, nil)
-	// Restatement of 17 Nov: ad a's spend changed and ad b no longer exists.
-	load([]transform.AdPerformanceRow{row("2026-11-17", "a", "2.50")},
-		&models.Scope{Column: "source", Value: "meta", DateColumn: "date", Since: day("2026-11-17"), Until: day("2026-11-17")})
-	// The same day again, unscoped: the natural key replaces the row, no duplicate.
-	load([]transform.AdPerformanceRow{row("2026-11-16", "a", "1.25")}, nil)
-	got := rowsOf(t, w, "SELECT date, ad_id, spend, strftime(extracted_at, '%Y-%m-%d %H:%M') FROM ad_performance ORDER BY date, ad_id")
-	want := []string{"2026-11-16|a|1.25|2026-11-23 06:00", "2026-11-17|a|2.5|2026-11-23 06:00"}
-	if strings.Join(got, ",") != strings.Join(want, ",") {
-		t.Errorf("got %v, want %v", got, want)
+	window := func(since, until string) *models.Scope {
+		return &models.Scope{Column: "source", Value: "meta", DateColumn: "date", Since: day(since), Until: day(until)}
 	}
+	check := func(want ...string) {
+		t.Helper()
+		got := rowsOf(t, w, "SELECT date, ad_id, spend, strftime(extracted_at, '%Y-%m-%d %H:%M') FROM ad_performance ORDER BY date, ad_id")
+		if strings.Join(got, ",") != strings.Join(want, ",") {
+			t.Errorf("got %v, want %v", got, want)
+		}
+	}
+	// into an empty table: every key is new
+	load([]transform.AdPerformanceRow{row("2026-11-16", "a", "1.00"), row("2026-11-17", "a", "2.00"), row("2026-11-17", "b", "3.00")}, nil, 3)
+	// Restatement of 17 Nov: ad a's spend changed and ad b no longer exists
+	// (2 keys); 16 Nov is outside the window and not sent, so it stays.
+	load([]transform.AdPerformanceRow{row("2026-11-17", "a", "2.50")}, window("2026-11-17", "2026-11-17"), 2)
+	check("2026-11-16|a|1|2026-11-23 06:00", "2026-11-17|a|2.5|2026-11-23 06:00")
+	// The same day again, unscoped: the natural key replaces the row, no duplicate.
+	load([]transform.AdPerformanceRow{row("2026-11-16", "a", "1.25")}, nil, 1)
+	check("2026-11-16|a|1.25|2026-11-23 06:00", "2026-11-17|a|2.5|2026-11-23 06:00")
+	// The whole window sent again as it is: nothing to rewrite.
+	load([]transform.AdPerformanceRow{row("2026-11-16", "a", "1.25"), row("2026-11-17", "a", "2.50")}, window("2026-11-16", "2026-11-17"), 0)
+	check("2026-11-16|a|1.25|2026-11-23 06:00", "2026-11-17|a|2.5|2026-11-23 06:00")
+	// Only a later extraction time differs: that is a change too (the row
+	// says when it was extracted).
+	later := row("2026-11-16", "a", "1.25")
+	later.ExtractedAt = ts("2026-11-24 06:00")
+	load([]transform.AdPerformanceRow{later}, nil, 1)
+	check("2026-11-16|a|1.25|2026-11-24 06:00", "2026-11-17|a|2.5|2026-11-23 06:00")
+	// An empty window: what was in it is gone at the source.
+	load(nil, window("2026-11-17", "2026-11-17"), 1)
+	check("2026-11-16|a|1.25|2026-11-24 06:00")
 }
 
 func TestCatalogOrderAndErrors(t *testing.T) {

@@ -432,8 +432,8 @@ func loadRuns(ctx context.Context, tx *models.Tx, res *Result, runs []*sourceRun
 			if err != nil {
 				return fmt.Errorf("source %s: %w", r.spec.Name, err)
 			}
-			log.Info("loaded", "source", r.spec.Name, "table", table, "rows", n)
-			loaded += n
+			log.Info("loaded", "source", r.spec.Name, "table", table, "rows", n.Rows, "changed_keys", n.Changed)
+			loaded += n.Rows
 		}
 		// The cursor only ever moves forward (greatest): a --from-raw run,
 		// whose until is the recorded run's, moves it no further than that
