@@ -1,8 +1,9 @@
 // Command bench times the weekly pipeline on generated datasets of scale M
-// and L (see `socialroi generate`), twice: first into a fresh warehouse,
-// then the same week again on the warehouse that run left, which is how the
-// weekly job usually runs. For each: every stage's wall time, rows, rows per
-// second and peak resident memory. It prints the tables and appends the
+// and L (see `socialroi generate`), three times on one warehouse: first the
+// weeks before the report week into a fresh warehouse; then the whole
+// dataset, which brings the report week, as the weekly job usually runs;
+// then the same week again, as a retry does. For each: every stage's wall
+// time, rows, rows per second and peak resident memory. It prints the tables and appends the
 // figures, with the commit and the machine, to bench/results.json, so runs
 // can be compared across commits. `make bench` runs it after the Go
 // benchmarks.
@@ -31,21 +32,27 @@ import (
 	"github.com/socialroi/socialroi/pipeline"
 )
 
-// Result is one bench run of one scale: the first run into a fresh
-// warehouse, then a re-run of the same week on the warehouse it left.
+// Result is one bench of one scale.
 type Result struct {
 	Scale       string  `json:"scale"`
-	Touchpoints int     `json:"touchpoints"`
+	Touchpoints int     `json:"touchpoints"` // in the whole dataset
 	Generate    float64 `json:"generate_seconds"`
-	Figures             // the first run, into a fresh warehouse
-	// Rerun is the weekly job's usual case: the warehouse already holds
-	// every table. It loads the same files again, so its load replaces
-	// every row, more than a week's new data would.
+	// Figures are the first run, into a fresh warehouse. Since 2026-11-24
+	// it loads the weeks before the report week and reports the week
+	// before; earlier records loaded the whole dataset.
+	Figures
+	// Weekly is the weekly job's usual case: the warehouse holds every
+	// earlier week, and the sources bring the report week's rows along
+	// with the earlier ones again.
+	Weekly *Figures `json:"weekly,omitempty"`
+	// Rerun is the same week once more, as a retry runs: the same files,
+	// nothing changed.
 	Rerun *Figures `json:"rerun,omitempty"`
 }
 
 // Figures are one pipeline run's timings.
 type Figures struct {
+	Week   string            `json:"week,omitempty"`
 	Stages []pipeline.Timing `json:"stages"`
 	// Pipeline is transform + load + models + reports: the stages after
 	// the data exists (extract here is reading the Parquet files into Arrow).
@@ -106,7 +113,8 @@ func run(ctx context.Context, scales []string, dir, out string, w io.Writer) err
 }
 
 // benchScale generates the dataset (each time: generation is part of the
-// figures), runs the pipeline on it in a fresh warehouse, then once more.
+// figures) and its prior weeks, and runs the pipeline three times on one
+// warehouse: the prior weeks fresh, the whole dataset, the same again.
 func benchScale(ctx context.Context, scale, dir string) (Result, error) {
 	if err := os.RemoveAll(dir); err != nil {
 		return Result{}, err
@@ -116,25 +124,29 @@ func benchScale(ctx context.Context, scale, dir string) (Result, error) {
 	if err != nil {
 		return Result{}, err
 	}
+	prior, err := gen.PriorWeeks(ctx)
+	if err != nil {
+		return Result{}, err
+	}
 	r := Result{Scale: scale, Generate: time.Since(start).Seconds()}
-	cfg, err := config.Load(gen.Config)
-	if err != nil {
-		return Result{}, err
+	var runs []Figures
+	for _, g := range []*pipeline.Generated{prior, gen, gen} {
+		cfg, err := config.Load(g.Config)
+		if err != nil {
+			return Result{}, err
+		}
+		f, res, err := timeRun(ctx, cfg, g.Week)
+		if err != nil {
+			return Result{}, fmt.Errorf("%s: %w", g.Week.Label(), err)
+		}
+		touchpoints := 0
+		for _, src := range res.Sources {
+			touchpoints += int(src.Rows["touchpoints"])
+		}
+		runs = append(runs, f.perMillion(touchpoints))
+		r.Touchpoints = touchpoints
 	}
-	first, res, err := timeRun(ctx, cfg, gen.Week)
-	if err != nil {
-		return Result{}, err
-	}
-	for _, src := range res.Sources {
-		r.Touchpoints += int(src.Rows["touchpoints"])
-	}
-	rerun, _, err := timeRun(ctx, cfg, gen.Week)
-	if err != nil {
-		return Result{}, err
-	}
-	r.Figures = first.perMillion(r.Touchpoints)
-	rerun = rerun.perMillion(r.Touchpoints)
-	r.Rerun = &rerun
+	r.Figures, r.Weekly, r.Rerun = runs[0], &runs[1], &runs[2]
 	return r, nil
 }
 
@@ -145,7 +157,7 @@ func timeRun(ctx context.Context, cfg *config.Config, week models.Week) (Figures
 	if res.Err != nil && res.ExitCode != pipeline.ExitSourcesFailed {
 		return Figures{}, nil, res.Err
 	}
-	f := Figures{ExitCode: res.ExitCode, Stages: res.Timings}
+	f := Figures{Week: week.Label(), ExitCode: res.ExitCode, Stages: res.Timings}
 	for _, t := range res.Timings {
 		f.Pipeline += t.Seconds
 		f.PeakRSSBytes = max(f.PeakRSSBytes, t.PeakRSSBytes)
@@ -162,10 +174,9 @@ func (f Figures) perMillion(touchpoints int) Figures {
 
 func printResult(w io.Writer, r Result) {
 	fmt.Fprintf(w, "\nscale %s: %d touchpoints; generated in %.1f s\n", r.Scale, r.Touchpoints, r.Generate)
-	printFigures(w, "first run, fresh warehouse", r.Figures)
-	if r.Rerun != nil {
-		printFigures(w, "re-run of the week on that warehouse", *r.Rerun)
-	}
+	printFigures(w, "first run: the weeks before "+r.Weekly.Week+", fresh warehouse", r.Figures)
+	printFigures(w, "weekly run: "+r.Weekly.Week+" arrives", *r.Weekly)
+	printFigures(w, "re-run of "+r.Rerun.Week+", nothing changed", *r.Rerun)
 }
 
 func printFigures(w io.Writer, title string, f Figures) {
