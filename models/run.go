@@ -108,13 +108,19 @@ func (tx *Tx) buildSQL(ctx context.Context, m Model) error {
 	}
 	switch {
 	case m.Ephemeral:
-		_, err := tx.w.conn.ExecContext(ctx, fmt.Sprintf("CREATE OR REPLACE TEMP VIEW %s AS\n%s", Ident(m.Name), body))
+		_, err := tx.w.conn.ExecContext(ctx, ephemeralSQL(m))
 		return err
 	case m.View:
 		_, err := tx.w.conn.ExecContext(ctx, fmt.Sprintf("CREATE OR REPLACE VIEW main.%s AS\n%s", Ident(m.Name), body))
 		return err
 	}
 	return tx.buildTable(ctx, m.Name, body)
+}
+
+// ephemeralSQL defines an ephemeral model: a temporary view, on the
+// session only.
+func ephemeralSQL(m Model) string {
+	return fmt.Sprintf("CREATE OR REPLACE TEMP VIEW %s AS\n%s", Ident(m.Name), strings.TrimRight(m.SQL, "; \n\t"))
 }
 
 // dropUnlessKind drops main.<name> when it exists as a table or view other
@@ -276,7 +282,17 @@ func sampleRows(ctx context.Context, conn *sql.Conn, q string) ([]string, error)
 
 // RunTests runs the data tests outside a transaction, on what the warehouse
 // holds (read-only use: `socialroi check`). Parameters must be set first.
+// The ephemeral models are defined first, as temporary views on this
+// session, since tests may read them as they do in a run.
 func (w *Warehouse) RunTests(ctx context.Context, cat *Catalog) ([]TestResult, error) {
+	for _, m := range cat.Models {
+		if !m.Ephemeral {
+			continue
+		}
+		if _, err := w.conn.ExecContext(ctx, ephemeralSQL(m)); err != nil {
+			return nil, &ModelError{Path: m.Path, Err: err}
+		}
+	}
 	return runTests(ctx, w.conn, cat)
 }
 
