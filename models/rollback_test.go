@@ -186,15 +186,20 @@ func testLoadUpserts(t *testing.T, via string) {
 	// The whole window sent again as it is: nothing to rewrite.
 	load([]transform.AdPerformanceRow{row("2026-11-16", "a", "1.25"), row("2026-11-17", "a", "2.50")}, window("2026-11-16", "2026-11-17"), 0)
 	check("2026-11-16|a|1.25|2026-11-23 06:00", "2026-11-17|a|2.5|2026-11-23 06:00")
-	// Only a later extraction time differs: that is a change too (the row
-	// says when it was extracted).
-	later := row("2026-11-16", "a", "1.25")
-	later.ExtractedAt = ts("2026-11-24 06:00")
-	load([]transform.AdPerformanceRow{later}, nil, 1)
-	check("2026-11-16|a|1.25|2026-11-24 06:00", "2026-11-17|a|2.5|2026-11-23 06:00")
+	// Extracted again a day later, unchanged: the row keeps the stamp of
+	// the extraction that brought its content.
+	later := func(r transform.AdPerformanceRow) transform.AdPerformanceRow {
+		r.ExtractedAt = ts("2026-11-24 06:00")
+		return r
+	}
+	load([]transform.AdPerformanceRow{later(row("2026-11-16", "a", "1.25"))}, nil, 0)
+	check("2026-11-16|a|1.25|2026-11-23 06:00", "2026-11-17|a|2.5|2026-11-23 06:00")
+	// Changed in that extraction: the new row and its stamp.
+	load([]transform.AdPerformanceRow{later(row("2026-11-16", "a", "1.30"))}, nil, 1)
+	check("2026-11-16|a|1.3|2026-11-24 06:00", "2026-11-17|a|2.5|2026-11-23 06:00")
 	// An empty window: what was in it is gone at the source.
 	load(nil, window("2026-11-17", "2026-11-17"), 1)
-	check("2026-11-16|a|1.25|2026-11-24 06:00")
+	check("2026-11-16|a|1.3|2026-11-24 06:00")
 }
 
 func TestCatalogOrderAndErrors(t *testing.T) {

@@ -20,7 +20,10 @@ type ModelResult struct {
 	// Ephemeral: a temporary view for the run, not kept in the warehouse.
 	Ephemeral bool
 	// View: kept in the warehouse as a view, computed when read.
-	View     bool
+	View bool
+	// Reused: not built by this run; the last build's table is current
+	// (its inputs have not changed since; Tx.Fingerprint).
+	Reused   bool
 	Duration time.Duration
 }
 

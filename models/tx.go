@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"regexp"
+	"slices"
 	"sort"
 	"strings"
 	"time"
@@ -121,8 +122,8 @@ type LoadResult struct {
 // warehouse already holds (a restatement window, an export downloaded
 // again), and writing a row costs far more than comparing it: at L,
 // replacing 20M unchanged touchpoints took 56 s, finding that none had
-// changed 8 s. Rows are compared by a hash of all their columns, per
-// natural key: a key is changed when any of its incoming rows hashes
+// changed 8 s. Rows are compared by a hash of their columns (all but the
+// extraction stamps), per natural key: a key is changed when any of its incoming rows hashes
 // differently from any of its rows in the table, when it is new, or when
 // it is in scope and no longer sent. Identical duplicate rows of a key
 // that did not change are therefore not multiplied.
@@ -211,14 +212,17 @@ func (tx *Tx) LoadInput(ctx context.Context, table string, in Input, scope *Scop
 
 // changedKeysSQL renders the query that lists the natural keys a load must
 // rewrite (a key may be listed more than once). It joins the incoming rows
-// to the table's on the key and compares a hash of all columns: a key is
+// to the table's on the key and compares a hash of all columns but the
+// table's stamps (transform.Table.Stamps): a key is
 // changed when a pair differs, when it is only incoming (new), or when it
 // is only in the table and in scope (no longer sent). Outside the scope a
 // key the input does not mention is left alone.
 func changedKeysSQL(t *transform.Table, incoming string, scope *Scope) (string, []any) {
-	cols := make([]string, t.Schema.NumFields())
-	for i, f := range t.Schema.Fields() {
-		cols[i] = Ident(f.Name)
+	var cols []string
+	for _, f := range t.Schema.Fields() {
+		if !slices.Contains(t.Stamps, f.Name) {
+			cols = append(cols, Ident(f.Name))
+		}
 	}
 	rowHash := "hash(" + strings.Join(cols, ", ") + ") AS row_hash"
 	inScope, args := "false", []any(nil)

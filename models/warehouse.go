@@ -167,6 +167,9 @@ func (w *Warehouse) EnsureTables(ctx context.Context) error {
 	if _, err := w.conn.ExecContext(ctx, sourceStateDDL); err != nil {
 		return fmt.Errorf("warehouse: create source_state: %w", err)
 	}
+	if _, err := w.conn.ExecContext(ctx, buildStateDDL); err != nil {
+		return fmt.Errorf("warehouse: create model_build: %w", err)
+	}
 	return nil
 }
 

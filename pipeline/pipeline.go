@@ -464,21 +464,16 @@ func runModels(ctx context.Context, tx *models.Tx, cfg *config.Config, res *Resu
 		return err
 	}
 	clock.begin()
-	stage := progress.Stage("models", len(cat.Models))
-	tx.OnModel = func(models.ModelResult) { stage.Step() }
-	// A developer's switch, not configuration: see README "Performance".
-	tx.ProfileDir = os.Getenv("SOCIALROI_PROFILE_DIR")
-	res.Models, err = tx.RunModels(ctx, cat, log)
-	stage.Done()
-	if err != nil {
+	if res.Models, err = buildModels(ctx, tx, cat, params, res.RunID, log, progress); err != nil {
 		return err
 	}
 	var built int64
 	for _, m := range res.Models {
-		built += m.Rows
+		if !m.Reused {
+			built += m.Rows
+		}
 	}
 	clock.end("models", built)
-	log.Info("models built", "models", len(res.Models))
 	clock.begin()
 	res.Tests, err = tx.RunTests(ctx, cat)
 	if err != nil {
@@ -505,6 +500,46 @@ func runModels(ctx context.Context, tx *models.Tx, cfg *config.Config, res *Resu
 		return err
 	}
 	return nil
+}
+
+// buildModels builds every model, unless the warehouse holds a build from
+// the same inputs (the same fingerprint: data, parameters, SQL, program),
+// as when a run is retried for the same week: then its tables are reused.
+func buildModels(ctx context.Context, tx *models.Tx, cat *models.Catalog, params models.Params, runID string, log *slog.Logger, progress Progress) ([]models.ModelResult, error) {
+	fingerprint, err := tx.Fingerprint(ctx, cat, params)
+	if err != nil {
+		return nil, err
+	}
+	last, ok, err := tx.LastBuild(ctx)
+	if err != nil {
+		return nil, err
+	}
+	if ok && last.Fingerprint == fingerprint {
+		reused, ok, err := tx.ReuseModels(ctx, cat, last)
+		if err != nil {
+			return nil, err
+		}
+		if ok {
+			log.Info("models reused: their inputs have not changed since the run that built them",
+				"built_by", last.RunID, "built_at", last.BuiltAt, "models", len(reused))
+			return reused, nil
+		}
+		log.Info("models rebuilt: a model of the last build is missing from the warehouse")
+	}
+	stage := progress.Stage("models", len(cat.Models))
+	tx.OnModel = func(models.ModelResult) { stage.Step() }
+	// A developer's switch, not configuration: see README "Performance".
+	tx.ProfileDir = os.Getenv("SOCIALROI_PROFILE_DIR")
+	built, err := tx.RunModels(ctx, cat, log)
+	stage.Done()
+	if err != nil {
+		return nil, err
+	}
+	log.Info("models built", "models", len(built))
+	if err := tx.RecordBuild(ctx, models.Build{Fingerprint: fingerprint, RunID: runID, BuiltAt: time.Now().UTC(), Models: built}); err != nil {
+		return nil, err
+	}
+	return built, nil
 }
 
 // readQAFrom reads the tracking-QA results the last model run left, for a

@@ -35,6 +35,11 @@ type Table struct {
 	Description string
 	Schema      *arrow.Schema
 	Key         []string
+	// Stamps are columns that say when a row was fetched, not what it
+	// says: re-fetching an unchanged row changes them. A load compares
+	// rows without them, so an unchanged row keeps the stamp of the
+	// extraction that first brought its content.
+	Stamps []string
 }
 
 // Canonical table names (DESIGN §3).
@@ -56,6 +61,7 @@ var tables = map[string]*Table{
 		Name:        AdPerformance,
 		Description: "Daily delivery and spend per ad, as the ad platform reports it.",
 		Key:         []string{"platform", "account_id", "ad_id", "date"},
+		Stamps:      []string{"extracted_at"},
 		Schema: arrow.NewSchema([]arrow.Field{
 			col("date", typeDate, false),
 			col("platform", typeString, false),

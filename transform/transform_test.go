@@ -148,3 +148,32 @@ func FuzzParseMoney(f *testing.F) {
 		}
 	})
 }
+
+// Keys and stamps name columns of their table, and a stamp is never part of
+// the key: loads match rows on the key and compare them without the stamps.
+// Key columns are required, since loads match them with "=".
+func TestKeysAndStamps(t *testing.T) {
+	for _, name := range TableNames() {
+		tb, _ := Lookup(name)
+		for _, k := range tb.Key {
+			i := tb.Schema.FieldIndices(k)
+			if len(i) != 1 {
+				t.Errorf("%s: key column %s is not in the schema", name, k)
+				continue
+			}
+			if tb.Schema.Field(i[0]).Nullable {
+				t.Errorf("%s: key column %s is nullable", name, k)
+			}
+		}
+		for _, s := range tb.Stamps {
+			if len(tb.Schema.FieldIndices(s)) != 1 {
+				t.Errorf("%s: stamp %s is not in the schema", name, s)
+			}
+			for _, k := range tb.Key {
+				if k == s {
+					t.Errorf("%s: stamp %s is part of the key", name, s)
+				}
+			}
+		}
+	}
+}

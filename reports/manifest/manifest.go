@@ -93,7 +93,11 @@ type Model struct {
 	Ephemeral bool `json:"ephemeral,omitempty"`
 	// View models are kept in the warehouse as views, computed when read
 	// (rows not counted); the run's time for them is only their creation.
-	View    bool    `json:"view,omitempty"`
+	View bool `json:"view,omitempty"`
+	// Reused models were not built by this run: their inputs had not
+	// changed since the run that built them (a retry of the same week), so
+	// that build's tables stand; rows are that build's.
+	Reused  bool    `json:"reused,omitempty"`
 	Seconds float64 `json:"seconds"`
 }
 
