@@ -123,10 +123,10 @@ type LoadResult struct {
 // again), and writing a row costs far more than comparing it: at L,
 // replacing 20M unchanged touchpoints took 56 s, finding that none had
 // changed 8 s. Rows are compared by a hash of their columns (all but the
-// extraction stamps), per natural key: a key is changed when any of its incoming rows hashes
-// differently from any of its rows in the table, when it is new, or when
-// it is in scope and no longer sent. Identical duplicate rows of a key
-// that did not change are therefore not multiplied.
+// extraction stamps), per natural key: a key is changed when any of its
+// incoming rows hashes differently from any of its rows in the table, when
+// it is new, or when it is in scope and no longer sent. Identical
+// duplicate rows of a key that did not change are therefore not multiplied.
 func (tx *Tx) LoadInput(ctx context.Context, table string, in Input, scope *Scope) (LoadResult, error) {
 	t, err := transform.Lookup(table)
 	if err != nil {
@@ -213,10 +213,10 @@ func (tx *Tx) LoadInput(ctx context.Context, table string, in Input, scope *Scop
 // changedKeysSQL renders the query that lists the natural keys a load must
 // rewrite (a key may be listed more than once). It joins the incoming rows
 // to the table's on the key and compares a hash of all columns but the
-// table's stamps (transform.Table.Stamps): a key is
-// changed when a pair differs, when it is only incoming (new), or when it
-// is only in the table and in scope (no longer sent). Outside the scope a
-// key the input does not mention is left alone.
+// table's stamps (transform.Table.Stamps): a key is changed when a pair
+// differs, when it is only incoming (new), or when it is only in the table
+// and in scope (no longer sent). Outside the scope a key the input does not
+// mention is left alone.
 func changedKeysSQL(t *transform.Table, incoming string, scope *Scope) (string, []any) {
 	var cols []string
 	for _, f := range t.Schema.Fields() {

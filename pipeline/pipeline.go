@@ -58,7 +58,10 @@ type Options struct {
 	// Outputs overrides the config's outputs (excel, parquet, csv, bigquery).
 	Outputs         []string
 	AllowQAFailures bool
-	Logger          *slog.Logger
+	// Rebuild builds every model even when the warehouse holds a build
+	// from the same inputs (see buildModels).
+	Rebuild bool
+	Logger  *slog.Logger
 	Version         string
 	Now             func() time.Time
 	// Progress, when set, shows the run's advance on a terminal.
@@ -310,7 +313,7 @@ func Run(ctx context.Context, opts Options) *Result {
 	}
 
 	if opts.Stage != "report" {
-		do := warehouseSteps{load: opts.Stage != "model", models: opts.Stage != "transform"}
+		do := warehouseSteps{load: opts.Stage != "model", models: opts.Stage != "transform", rebuild: opts.Rebuild}
 		err = buildWarehouse(ctx, wh, cfg, res, runs, opts.AllowQAFailures, log, progress, clock, do)
 	} else {
 		res.QA, err = readQAFrom(ctx, wh)
@@ -349,8 +352,9 @@ func finish(res *Result, runs []*sourceRun, log *slog.Logger) *Result {
 	return res
 }
 
-// warehouseSteps says which parts of buildWarehouse run.
-type warehouseSteps struct{ load, models bool }
+// warehouseSteps says which parts of buildWarehouse run; rebuild builds the
+// models even when the last build's can be reused.
+type warehouseSteps struct{ load, models, rebuild bool }
 
 func failedCount(runs []*sourceRun) int {
 	n := 0
@@ -403,7 +407,7 @@ func buildWarehouse(ctx context.Context, wh *models.Warehouse, cfg *config.Confi
 	if !do.models {
 		return tx.Commit(ctx)
 	}
-	return runModels(ctx, tx, cfg, res, allowQA, log, progress, clock)
+	return runModels(ctx, tx, cfg, res, allowQA, do.rebuild, log, progress, clock)
 }
 
 // loadRuns upserts the extracted records and advances the source cursors.
@@ -448,7 +452,7 @@ func loadRuns(ctx context.Context, tx *models.Tx, res *Result, runs []*sourceRun
 
 // runModels builds every model and runs the data tests, and commits unless
 // a data test of severity error failed (and allowQA is off).
-func runModels(ctx context.Context, tx *models.Tx, cfg *config.Config, res *Result, allowQA bool, log *slog.Logger, progress Progress, clock *stageClock) error {
+func runModels(ctx context.Context, tx *models.Tx, cfg *config.Config, res *Result, allowQA, rebuild bool, log *slog.Logger, progress Progress, clock *stageClock) error {
 	if err := tx.LoadConfigTables(ctx, cfg); err != nil {
 		return err
 	}
@@ -464,7 +468,7 @@ func runModels(ctx context.Context, tx *models.Tx, cfg *config.Config, res *Resu
 		return err
 	}
 	clock.begin()
-	if res.Models, err = buildModels(ctx, tx, cat, params, res.RunID, log, progress); err != nil {
+	if res.Models, err = buildModels(ctx, tx, cat, params, res.RunID, rebuild, log, progress); err != nil {
 		return err
 	}
 	var built int64
@@ -504,8 +508,9 @@ func runModels(ctx context.Context, tx *models.Tx, cfg *config.Config, res *Resu
 
 // buildModels builds every model, unless the warehouse holds a build from
 // the same inputs (the same fingerprint: data, parameters, SQL, program),
-// as when a run is retried for the same week: then its tables are reused.
-func buildModels(ctx context.Context, tx *models.Tx, cat *models.Catalog, params models.Params, runID string, log *slog.Logger, progress Progress) ([]models.ModelResult, error) {
+// as when a run is retried for the same week: then its tables are reused,
+// unless rebuild.
+func buildModels(ctx context.Context, tx *models.Tx, cat *models.Catalog, params models.Params, runID string, rebuild bool, log *slog.Logger, progress Progress) ([]models.ModelResult, error) {
 	fingerprint, err := tx.Fingerprint(ctx, cat, params)
 	if err != nil {
 		return nil, err
@@ -514,7 +519,7 @@ func buildModels(ctx context.Context, tx *models.Tx, cat *models.Catalog, params
 	if err != nil {
 		return nil, err
 	}
-	if ok && last.Fingerprint == fingerprint {
+	if ok && last.Fingerprint == fingerprint && !rebuild {
 		reused, ok, err := tx.ReuseModels(ctx, cat, last)
 		if err != nil {
 			return nil, err

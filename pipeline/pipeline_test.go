@@ -506,14 +506,14 @@ func TestModelsReusedWhenInputsUnchanged(t *testing.T) {
 		}
 		return n
 	}
-	run := func(name string, week time.Time, wantReused bool) *Result {
+	run := func(name string, week time.Time, wantReused bool, rebuild ...bool) *Result {
 		t.Helper()
 		t.Setenv("TEST_META_TOKEN", "tok-secret-42")
 		cfg, err := config.Load(f.cfgPath)
 		if err != nil {
 			t.Fatal(err)
 		}
-		res := Run(t.Context(), Options{Config: cfg, Week: models.Week{Start: week}})
+		res := Run(t.Context(), Options{Config: cfg, Week: models.Week{Start: week}, Rebuild: len(rebuild) > 0})
 		if res.ExitCode != ExitOK {
 			t.Fatalf("%s: exit %d: %v", name, res.ExitCode, res.Err)
 		}
@@ -559,4 +559,6 @@ func TestModelsReusedWhenInputsUnchanged(t *testing.T) {
 	run("the week before", week.AddDate(0, 0, -7), false)
 	run("the week again", week, false)
 	run("the week once more", week, true)
+	run("--rebuild", week, false, true)
+	run("after --rebuild", week, true)
 }

@@ -21,6 +21,7 @@ type runOpts struct {
 	fromRaw         string
 	outputs         string
 	allowQAFailures bool
+	rebuild         bool
 	stage           string
 }
 
@@ -35,6 +36,9 @@ data in the warehouse in one transaction, runs the data tests, and writes
 the workbook, Parquet files and out/<week>/manifest.json.
 
 Re-running a week replaces that week's outputs; it never duplicates rows.
+Loads write only the rows that changed, and when nothing the models are
+computed from changed since the last build (a retry), its tables are reused;
+--rebuild builds them anyway.
 
 --from-raw RUN_ID rebuilds a run from its raw landing with no API call:
 each API source extracts the same days as run RUN_ID did and every request
@@ -70,7 +74,9 @@ run 'socialroi model' next.`},
 	"model": {"Build the models and run the data tests on the warehouse",
 		`Builds every SQL model for the week from what the warehouse holds and runs
 the data tests, in one transaction: exit 3 when a test of severity error
-fails (nothing is committed unless --allow-qa-failures).`},
+fails (nothing is committed unless --allow-qa-failures). When nothing the
+models are computed from changed since the last build, its tables are
+reused; --rebuild builds them anyway.`},
 	"report": {"Write the workbook, Parquet files and manifest from the warehouse",
 		`Writes the week's outputs from the marts as the last model run left them,
 staged and published by rename.`},
@@ -110,6 +116,7 @@ func addRunFlags(cmd *cobra.Command, o *runOpts) {
 	f.StringVar(&o.fromRaw, "from-raw", "", "rebuild run `RUN_ID` from its raw landing: same windows, no API calls")
 	f.StringVar(&o.outputs, "outputs", "", "comma-separated outputs: excel,parquet,csv,bigquery (default: from the config)")
 	f.BoolVar(&o.allowQAFailures, "allow-qa-failures", false, "publish outputs even when data tests of severity error fail")
+	f.BoolVar(&o.rebuild, "rebuild", false, "build every model even when nothing it is computed from changed since the last build")
 }
 
 func loadConfig(path string) (*config.Config, error) {
@@ -159,6 +166,7 @@ func runPipeline(cmd *cobra.Command, g *globals, cfg *config.Config, o *runOpts)
 		FromRaw:         o.fromRaw,
 		Outputs:         outputs,
 		AllowQAFailures: o.allowQAFailures,
+		Rebuild:         o.rebuild,
 		Logger:          log,
 		Version:         versionString(),
 		Progress:        g.progress(),
