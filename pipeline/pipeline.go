@@ -62,8 +62,8 @@ type Options struct {
 	// from the same inputs (see buildModels).
 	Rebuild bool
 	Logger  *slog.Logger
-	Version         string
-	Now             func() time.Time
+	Version string
+	Now     func() time.Time
 	// Progress, when set, shows the run's advance on a terminal.
 	Progress Progress
 	// Stage runs one stage of the pipeline alone ("" runs them all):
