@@ -3,10 +3,10 @@
 // weeks before the report week into a fresh warehouse; then the whole
 // dataset, which brings the report week, as the weekly job usually runs;
 // then the same week again, as a retry does. For each: every stage's wall
-// time, rows, rows per second and peak resident memory. It prints the tables and appends the
-// figures, with the commit and the machine, to bench/results.json, so runs
-// can be compared across commits. `make bench` runs it after the Go
-// benchmarks.
+// time, rows, rows per second and peak resident memory. It prints the
+// tables and appends the figures, with the commit and the machine, to
+// bench/results.json, so runs can be compared across commits. `make bench`
+// runs it after the Go benchmarks.
 //
 //	go run -tags=duckdb_arrow ./bench -scales M,L
 package main

@@ -96,7 +96,9 @@ func (tx *Tx) Fingerprint(ctx context.Context, cat *Catalog, p Params) (string, 
 	return hex.EncodeToString(h.Sum(nil)), nil
 }
 
-var exeHash = sync.OnceValues(func() (string, error) {
+// executableHash identifies the running program, so a rebuilt binary (a
+// changed Go model, another DuckDB) never reuses an older build's tables.
+var executableHash = sync.OnceValues(func() (string, error) {
 	path, err := os.Executable()
 	if err != nil {
 		return "", err
@@ -112,10 +114,6 @@ var exeHash = sync.OnceValues(func() (string, error) {
 	}
 	return hex.EncodeToString(h.Sum(nil)), nil
 })
-
-// executableHash identifies the running program, so a rebuilt binary (a
-// changed Go model, another DuckDB) never reuses an older build's tables.
-func executableHash() (string, error) { return exeHash() }
 
 // LastBuild returns the last recorded model build; ok is false when there
 // is none.
@@ -158,10 +156,12 @@ func (tx *Tx) RecordBuild(ctx context.Context, b Build) error {
 // models must be built).
 func (tx *Tx) ReuseModels(ctx context.Context, cat *Catalog, b Build) (out []ModelResult, ok bool, err error) {
 	for _, m := range cat.Models {
+		r := ModelResult{Name: m.Name, Path: m.Path, Ephemeral: m.Ephemeral, View: m.View, Reused: true}
 		if m.Ephemeral {
 			if _, err := tx.w.conn.ExecContext(ctx, ephemeralSQL(m)); err != nil {
 				return nil, false, &ModelError{Path: m.Path, Err: err}
 			}
+			out = append(out, r)
 			continue
 		}
 		exists, err := tx.w.TableExists(ctx, m.Name)
@@ -172,13 +172,7 @@ func (tx *Tx) ReuseModels(ctx context.Context, cat *Catalog, b Build) (out []Mod
 		if !exists || i < 0 {
 			return nil, false, nil
 		}
-	}
-	for _, m := range cat.Models {
-		i := slices.IndexFunc(b.Models, func(r ModelResult) bool { return r.Name == m.Name })
-		r := ModelResult{Name: m.Name, Path: m.Path, Ephemeral: m.Ephemeral, View: m.View, Reused: true}
-		if i >= 0 {
-			r.Rows = b.Models[i].Rows
-		}
+		r.Rows = b.Models[i].Rows
 		out = append(out, r)
 	}
 	return out, true, nil
