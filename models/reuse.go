@@ -156,7 +156,7 @@ func (tx *Tx) RecordBuild(ctx context.Context, b Build) error {
 // models must be built).
 func (tx *Tx) ReuseModels(ctx context.Context, cat *Catalog, b Build) (out []ModelResult, ok bool, err error) {
 	for _, m := range cat.Models {
-		r := ModelResult{Name: m.Name, Path: m.Path, Ephemeral: m.Ephemeral, View: m.View, Reused: true}
+		r := ModelResult{Name: m.Name, Path: m.Path, Ephemeral: m.Ephemeral, View: m.View, Reused: true, BuiltBy: b.RunID}
 		if m.Ephemeral {
 			if _, err := tx.w.conn.ExecContext(ctx, ephemeralSQL(m)); err != nil {
 				return nil, false, &ModelError{Path: m.Path, Err: err}

@@ -22,8 +22,10 @@ type ModelResult struct {
 	// View: kept in the warehouse as a view, computed when read.
 	View bool
 	// Reused: not built by this run; the last build's table is current
-	// (its inputs have not changed since; Tx.Fingerprint).
+	// (its inputs have not changed since; Tx.Fingerprint). BuiltBy is the
+	// run that built it.
 	Reused   bool
+	BuiltBy  string `json:",omitempty"`
 	Duration time.Duration
 }
 

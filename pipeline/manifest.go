@@ -60,7 +60,7 @@ func buildManifest(cfg *config.Config, opts Options, res *Result, finished time.
 		m.Sources = append(m.Sources, src)
 	}
 	for _, r := range res.Models {
-		m.Models = append(m.Models, manifest.Model{Name: r.Name, Rows: r.Rows, Ephemeral: r.Ephemeral, View: r.View, Reused: r.Reused, Seconds: r.Duration.Seconds()})
+		m.Models = append(m.Models, manifest.Model{Name: r.Name, Rows: r.Rows, Ephemeral: r.Ephemeral, View: r.View, Reused: r.Reused, BuiltBy: r.BuiltBy, Seconds: r.Duration.Seconds()})
 	}
 	for _, t := range res.Tests {
 		status := "pass"

@@ -524,7 +524,7 @@ func TestModelsReusedWhenInputsUnchanged(t *testing.T) {
 	}
 	week := day("2026-11-16")
 
-	run("first run", week, false)
+	first := run("first run", week, false)
 	if got := revenue(); got != "50.00" {
 		t.Fatalf("first run: linear revenue %s, want 50.00", got)
 	}
@@ -535,8 +535,8 @@ func TestModelsReusedWhenInputsUnchanged(t *testing.T) {
 	}
 	m := readManifest(t, res.Manifest)
 	for _, mm := range m.Models {
-		if !mm.Reused {
-			t.Errorf("manifest: model %s not marked reused", mm.Name)
+		if !mm.Reused || mm.BuiltBy != first.RunID {
+			t.Errorf("manifest: model %s reused %v built by %q, want reused, built by %s", mm.Name, mm.Reused, mm.BuiltBy, first.RunID)
 		}
 	}
 

@@ -95,9 +95,10 @@ type Model struct {
 	// (rows not counted); the run's time for them is only their creation.
 	View bool `json:"view,omitempty"`
 	// Reused models were not built by this run: their inputs had not
-	// changed since the run that built them (a retry of the same week), so
-	// that build's tables stand; rows are that build's.
+	// changed since the run that built them, BuiltBy (a retry of the same
+	// week), so that build's tables stand; rows are that build's.
 	Reused  bool    `json:"reused,omitempty"`
+	BuiltBy string  `json:"built_by,omitempty"`
 	Seconds float64 `json:"seconds"`
 }
 
