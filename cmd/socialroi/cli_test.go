@@ -182,3 +182,30 @@ func TestAttributeWithChannelColumn(t *testing.T) {
 		t.Errorf("ledger.csv:\n%s\nwant:\n%s", b, want)
 	}
 }
+
+// Run twice for the same week: the second run says it reused the models
+// and which run built them; --rebuild builds them again.
+func TestRunTwiceReusesModels(t *testing.T) {
+	dir := t.TempDir()
+	if code, _, stderr := runCLI(t, "generate", "--scale", "S", "--out", dir); code != 0 {
+		t.Fatalf("generate: %s", stderr)
+	}
+	cfg := filepath.Join(dir, "socialroi.yaml")
+	run := func(extra ...string) string {
+		t.Helper()
+		code, stdout, stderr := runCLI(t, append([]string{"run", "--config", cfg, "--week", "2026-W47"}, extra...)...)
+		if code != 0 {
+			t.Fatalf("run %v: exit %d: %s", extra, code, stderr)
+		}
+		return stdout
+	}
+	if out := run(); strings.Contains(out, "models reused") {
+		t.Errorf("the first run reused models:\n%s", out)
+	}
+	if out := run(); !strings.Contains(out, "models reused from run 2") {
+		t.Errorf("the second run did not say it reused the models:\n%s", out)
+	}
+	if out := run("--rebuild"); strings.Contains(out, "models reused") {
+		t.Errorf("--rebuild reused the models:\n%s", out)
+	}
+}

@@ -196,6 +196,9 @@ func printResult(g *globals, res *pipeline.Result) {
 		slices.Sort(rows)
 		fmt.Fprintf(w, "  source %-12s %-6s %s\n", s.Name, status, strings.Join(rows, ", "))
 	}
+	if len(res.Models) > 0 && res.Models[0].Reused {
+		fmt.Fprintf(w, "  models reused from run %s: nothing they are computed from changed (--rebuild builds them)\n", res.Models[0].BuiltBy)
+	}
 	for _, t := range res.Tests {
 		if !t.Passed() {
 			fmt.Fprintf(w, "  data test %s (%s): %d offending rows\n", t.Name, t.Severity, t.Failures)
