@@ -54,8 +54,10 @@ type Result struct {
 type Figures struct {
 	Week   string            `json:"week,omitempty"`
 	Stages []pipeline.Timing `json:"stages"`
-	// Pipeline is transform + load + models + reports: the stages after
-	// the data exists (extract here is reading the Parquet files into Arrow).
+	// Pipeline is the sum of the stages: extract (here, finding the
+	// Parquet files), load, models, tests, commit and reports. Records
+	// before 2026-11-24 had no commit stage: the checkpoint at commit,
+	// 10–14 s at L, was in none.
 	Pipeline             float64 `json:"pipeline_seconds"`
 	SecondsPerMillionTps float64 `json:"seconds_per_million_touchpoints"`
 	PeakRSSBytes         int64   `json:"peak_rss_bytes"`

@@ -55,8 +55,8 @@ func TestGenerate(t *testing.T) {
 			if credited == 0 {
 				t.Error("no ad has both spend and attributed revenue: paid touchpoints do not join their ads")
 			}
-			if len(res.Timings) != 5 {
-				t.Errorf("timings %+v, want extract, load, models, tests, reports", res.Timings)
+			if len(res.Timings) != 6 {
+				t.Errorf("timings %+v, want extract, load, models, tests, commit, reports", res.Timings)
 			}
 		})
 	}

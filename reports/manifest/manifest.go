@@ -57,7 +57,7 @@ type Manifest struct {
 
 // Timing is how long one stage took.
 type Timing struct {
-	Name    string  `json:"name"` // the stage: "extract", "load", "models", "tests", "reports"
+	Name    string  `json:"name"` // the stage: "extract", "load", "models", "tests", "commit", "reports"
 	Seconds float64 `json:"seconds"`
 	Rows    int64   `json:"rows,omitempty"`
 	// PeakRSSBytes is the process's peak resident memory during the stage.
