@@ -25,7 +25,7 @@ type ModelResult struct {
 	// (its inputs have not changed since; Tx.Fingerprint). BuiltBy is the
 	// run that built it.
 	Reused   bool
-	BuiltBy  string `json:",omitempty"`
+	BuiltBy  string
 	Duration time.Duration
 }
 
@@ -96,7 +96,7 @@ func (tx *Tx) buildSQL(ctx context.Context, m Model) error {
 		}
 		defer tx.w.conn.ExecContext(context.Background(), "PRAGMA disable_profiling")
 	}
-	body := strings.TrimRight(m.SQL, "; \n\t")
+	body := m.body()
 	// A warehouse from a version that materialized the model another way
 	// drops that object: a stale copy must not outlive the run that
 	// stopped refreshing it, and DuckDB will not replace a table with a
@@ -125,8 +125,11 @@ func (tx *Tx) buildSQL(ctx context.Context, m Model) error {
 // ephemeralSQL defines an ephemeral model: a temporary view, on the
 // session only.
 func ephemeralSQL(m Model) string {
-	return fmt.Sprintf("CREATE OR REPLACE TEMP VIEW %s AS\n%s", Ident(m.Name), strings.TrimRight(m.SQL, "; \n\t"))
+	return fmt.Sprintf("CREATE OR REPLACE TEMP VIEW %s AS\n%s", Ident(m.Name), m.body())
 }
+
+// body is the model's query without its final semicolon, to wrap in DDL.
+func (m Model) body() string { return strings.TrimRight(m.SQL, "; \n\t") }
 
 // dropUnlessKind drops main.<name> when it exists as a table or view other
 // than keep ("table", "view", or "" to drop either).

@@ -192,19 +192,12 @@ func (tx *Tx) LoadInput(ctx context.Context, table string, in Input, scope *Scop
 	if res.Changed == 0 {
 		return res, nil
 	}
-	on := func(left, right string) string {
-		conds := make([]string, len(t.Key))
-		for i, k := range t.Key {
-			conds[i] = fmt.Sprintf("%s.%s = %s.%s", left, Ident(k), right, Ident(k))
-		}
-		return strings.Join(conds, " AND ")
-	}
 	if _, err := tx.w.conn.ExecContext(ctx, fmt.Sprintf("DELETE FROM %s USING %s AS c WHERE %s",
-		Ident(table), Ident(changed), on(Ident(table), "c"))); err != nil {
+		Ident(table), Ident(changed), keysEqual(t.Key, Ident(table), "c"))); err != nil {
 		return LoadResult{}, fmt.Errorf("load %s: replace changed keys: %w", table, err)
 	}
 	if _, err := tx.w.conn.ExecContext(ctx, fmt.Sprintf("INSERT INTO %s BY NAME SELECT i.* FROM %s AS i SEMI JOIN %s AS c ON %s",
-		Ident(table), Ident(incoming), Ident(changed), on("i", "c"))); err != nil {
+		Ident(table), Ident(incoming), Ident(changed), keysEqual(t.Key, "i", "c"))); err != nil {
 		return LoadResult{}, fmt.Errorf("load %s: insert: %w", table, err)
 	}
 	return res, nil
@@ -233,9 +226,8 @@ func changedKeysSQL(t *transform.Table, incoming string, scope *Scope) (string, 
 		inScope = fmt.Sprintf("%s = ? AND %s BETWEEN ? AND ?", Ident(scope.Column), Ident(scope.DateColumn))
 		args = []any{scope.Value, scope.Since, scope.Until}
 	}
-	keys, conds, picks := keyList(t.Key), make([]string, len(t.Key)), make([]string, len(t.Key))
+	keys, picks := keyList(t.Key), make([]string, len(t.Key))
 	for i, k := range t.Key {
-		conds[i] = fmt.Sprintf("i.%s = e.%s", Ident(k), Ident(k))
 		picks[i] = fmt.Sprintf("coalesce(i.%s, e.%s) AS %s", Ident(k), Ident(k), Ident(k))
 	}
 	return fmt.Sprintf(`SELECT %s
@@ -244,7 +236,17 @@ FULL JOIN (SELECT %s, %s, (%s) AS in_scope FROM %s) AS e ON %s
 WHERE i.row_hash IS DISTINCT FROM e.row_hash AND (i.row_hash IS NOT NULL OR e.in_scope)`,
 		strings.Join(picks, ", "),
 		keys, rowHash, Ident(incoming),
-		keys, rowHash, inScope, Ident(t.Name), strings.Join(conds, " AND ")), args
+		keys, rowHash, inScope, Ident(t.Name), keysEqual(t.Key, "i", "e")), args
+}
+
+// keysEqual renders the condition that two relations' key columns are
+// equal ("=": key columns are required).
+func keysEqual(key []string, left, right string) string {
+	conds := make([]string, len(key))
+	for i, k := range key {
+		conds[i] = fmt.Sprintf("%s.%s = %s.%s", left, Ident(k), right, Ident(k))
+	}
+	return strings.Join(conds, " AND ")
 }
 
 // keyList renders key columns as a comma-separated list.

@@ -352,6 +352,15 @@ func finish(res *Result, runs []*sourceRun, log *slog.Logger) *Result {
 	return res
 }
 
+// ModelsReusedFrom is the run whose model build this run reused, or "" when
+// it built the models (or ran none).
+func (r *Result) ModelsReusedFrom() string {
+	if len(r.Models) > 0 && r.Models[0].Reused {
+		return r.Models[0].BuiltBy
+	}
+	return ""
+}
+
 // warehouseSteps says which parts of buildWarehouse run; rebuild builds the
 // models even when the last build's can be reused.
 type warehouseSteps struct{ load, models, rebuild bool }

@@ -598,8 +598,8 @@ func runSheet(cfg *config.Config, opts Options, res *Result) [][2]string {
 	}
 	rows = append(rows, [2]string{"Tracking QA", fmt.Sprintf("%d checks: %d errors and %d warnings failed (see the Tracking QA sheet)",
 		len(res.QA), qaFailed["error"], qaFailed["warn"])})
-	if len(res.Models) > 0 && res.Models[0].Reused {
-		rows = append(rows, [2]string{"Models", "reused from run " + res.Models[0].BuiltBy + ": nothing they are computed from changed since"})
+	if from := res.ModelsReusedFrom(); from != "" {
+		rows = append(rows, [2]string{"Models", "reused from run " + from + ": nothing they are computed from changed since"})
 	}
 	for _, m := range res.Models {
 		if strings.HasPrefix(m.Path, "marts/") {

@@ -196,8 +196,8 @@ func printResult(g *globals, res *pipeline.Result) {
 		slices.Sort(rows)
 		fmt.Fprintf(w, "  source %-12s %-6s %s\n", s.Name, status, strings.Join(rows, ", "))
 	}
-	if len(res.Models) > 0 && res.Models[0].Reused {
-		fmt.Fprintf(w, "  models reused from run %s: nothing they are computed from changed (--rebuild builds them)\n", res.Models[0].BuiltBy)
+	if from := res.ModelsReusedFrom(); from != "" {
+		fmt.Fprintf(w, "  models reused from run %s: nothing they are computed from changed (--rebuild builds them)\n", from)
 	}
 	for _, t := range res.Tests {
 		if !t.Passed() {
