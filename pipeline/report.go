@@ -352,7 +352,10 @@ func recoverOutputs(outDir string, week models.Week, log *slog.Logger) {
 	}
 	leftovers, _ := filepath.Glob(filepath.Join(outDir, "."+week.Label()+".*.tmp"))
 	tmpBooks, _ := filepath.Glob(filepath.Join(outDir, ".socialroi_"+week.Label()+".*.xlsx.tmp"))
-	for _, p := range append(append(leftovers, tmpBooks...), olds...) {
+	// a run killed while writing its temporary workbook leaves
+	// reports.WriteAtomic's own temporary file of it
+	tmpWrites, _ := filepath.Glob(filepath.Join(outDir, "..socialroi_"+week.Label()+".*.xlsx.tmp.*.tmp"))
+	for _, p := range slices.Concat(leftovers, tmpBooks, tmpWrites, olds) {
 		if err := os.RemoveAll(p); err == nil {
 			log.Info("removed a killed run's leftover", "path", p)
 		}

@@ -2,6 +2,8 @@ package pipeline
 
 import (
 	"fmt"
+	"log/slog"
+	"os"
 	"path/filepath"
 	"slices"
 	"strings"
@@ -61,5 +63,35 @@ func TestWriteFilesInParallel(t *testing.T) {
 		columns, week, t.TempDir(), func() {})
 	if err == nil || !strings.Contains(err.Error(), "mart_missing") {
 		t.Errorf("a missing mart: %v, want an error naming it", err)
+	}
+}
+
+// What killed runs leave in the output folder is removed, at whatever point
+// they were killed, including inside the temporary workbook's own atomic
+// write; published outputs and other weeks' files stay.
+func TestRecoverOutputsRemovesLeftovers(t *testing.T) {
+	dir := t.TempDir()
+	week := models.Week{Start: day("2026-11-16")}
+	leftovers := []string{
+		".2026-W47.20261124T070425Z-65436b.tmp",                                // staging folder
+		".socialroi_2026-W47.20261124T070425Z-65436b.xlsx.tmp",                 // temporary workbook
+		"..socialroi_2026-W47.20261124T070425Z-65436b.xlsx.tmp.3041862038.tmp", // its atomic write
+	}
+	kept := []string{"socialroi_2026-W47.xlsx", ".socialroi_2026-W46.20261117T060000Z-a1b2c3.xlsx.tmp"}
+	for _, name := range slices.Concat(leftovers, kept) {
+		if err := os.WriteFile(filepath.Join(dir, name), []byte("x"), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	recoverOutputs(dir, week, slog.New(slog.DiscardHandler))
+	for _, name := range leftovers {
+		if _, err := os.Stat(filepath.Join(dir, name)); !os.IsNotExist(err) {
+			t.Errorf("%s was not removed", name)
+		}
+	}
+	for _, name := range kept {
+		if _, err := os.Stat(filepath.Join(dir, name)); err != nil {
+			t.Errorf("%s: %v", name, err)
+		}
 	}
 }
