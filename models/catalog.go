@@ -40,7 +40,33 @@ type Model struct {
 	// Internal marts (`-- output: none`) are building blocks of other marts:
 	// reports write the marts layer as files and tables, except these.
 	Internal bool
+	// Incremental models (`-- materialized: incremental`) are tables that
+	// a run updates rather than rebuilds: see Incremental.
+	Incremental *Incremental
 }
+
+// Incremental says how an incremental model is kept up to date:
+//
+//	-- materialized: incremental
+//	-- unique_key: touchpoint_id
+//	-- incremental_input: stg_touchpoints
+//
+// The model's rows for one key are computed from the input's row of that
+// key alone, and from what the model reads whole (every other table or
+// model it names, and its parameters). A run recomputes only the keys
+// whose input row changed since the last build (rows are compared by
+// hash, kept in <model>__input_hashes), and rebuilds the whole table when
+// anything read whole changed, when its SQL or DuckDB changed, or when
+// most rows changed. For the largest per-row step (classifying every
+// touchpoint) a weekly run then writes a week of rows, not all history.
+type Incremental struct {
+	Key   string // unique_key: a column of both the input and the model
+	Input string // incremental_input: the model whose changed rows are recomputed
+}
+
+// InputHashes names the table that keeps, for every key of an incremental
+// model, the hash of the input row it was computed from.
+func (m Model) InputHashes() string { return m.Name + "__input_hashes" }
 
 // GoModel is a model computed in Go, for the few steps where SQL is the
 // wrong tool (solving a Markov chain). It reads aggregates the SQL models
@@ -76,6 +102,8 @@ var (
 	annotation   = regexp.MustCompile(`(?m)^--\s*(severity|description):\s*(.+?)\s*$`)
 	materialized = regexp.MustCompile(`(?m)^--\s*materialized:\s*(.+?)\s*$`)
 	outputLine   = regexp.MustCompile(`(?m)^--\s*output:\s*(.+?)\s*$`)
+	uniqueKey    = regexp.MustCompile(`(?m)^--\s*unique_key:\s*(.+?)\s*$`)
+	incInput     = regexp.MustCompile(`(?m)^--\s*incremental_input:\s*(.+?)\s*$`)
 	identToken   = regexp.MustCompile(`[A-Za-z_][A-Za-z0-9_]*`)
 )
 
@@ -118,13 +146,19 @@ func LoadCatalog(fsys fs.FS, goModels ...GoModel) (*Catalog, error) {
 				case "table":
 				case "ephemeral":
 					m.Ephemeral = true
+				case "incremental":
+					key, input := uniqueKey.FindStringSubmatch(m.SQL), incInput.FindStringSubmatch(m.SQL)
+					if key == nil || input == nil || !paramName.MatchString(key[1]) || !paramName.MatchString(input[1]) {
+						return nil, fmt.Errorf("sql: %s: an incremental model needs a `-- unique_key: <column>` and an `-- incremental_input: <model>` line", f)
+					}
+					m.Incremental = &Incremental{Key: key[1], Input: input[1]}
 				case "view":
 					m.View = true
 					if strings.Contains(strings.ToLower(stripComments(m.SQL)), "getvariable") {
 						return nil, fmt.Errorf("sql: %s: a view cannot read parameters (getvariable): it is read outside the run, where they are not set", f)
 					}
 				default:
-					return nil, fmt.Errorf("sql: %s: materialized: %q (want table, view or ephemeral)", f, mat[1])
+					return nil, fmt.Errorf("sql: %s: materialized: %q (want table, incremental, view or ephemeral)", f, mat[1])
 				}
 			}
 			if out := outputLine.FindStringSubmatch(m.SQL); out != nil {
@@ -173,6 +207,9 @@ func LoadCatalog(fsys fs.FS, goModels ...GoModel) (*Catalog, error) {
 			m.Deps = append(m.Deps, tok)
 		}
 		sort.Strings(m.Deps)
+		if m.Incremental != nil && !slices.Contains(m.Deps, m.Incremental.Input) {
+			return nil, fmt.Errorf("sql: %s: incremental_input %s is not a model it reads", m.Path, m.Incremental.Input)
+		}
 	}
 	order, err := topoSort(names, byName, layerRank)
 	if err != nil {

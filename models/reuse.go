@@ -55,9 +55,12 @@ func (tx *Tx) Fingerprint(ctx context.Context, cat *Catalog, p Params) (string, 
 		return "", fmt.Errorf("model fingerprint: parameters: %w", err)
 	}
 	fmt.Fprintf(h, "params %s\n", params)
-	built := map[string]bool{"source_state": true, "model_build": true}
+	built := map[string]bool{"source_state": true, "model_build": true, "model_increment": true}
 	for _, m := range cat.Models {
 		built[m.Name] = true
+		if m.Incremental != nil {
+			built[m.InputHashes()] = true
+		}
 		fmt.Fprintf(h, "model %s %q %v %v\n", m.Path, m.SQL, m.Ephemeral, m.View)
 	}
 	rows, err := tx.w.conn.QueryContext(ctx, `

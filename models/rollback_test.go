@@ -242,7 +242,7 @@ func TestCatalogOrderAndErrors(t *testing.T) {
 		}, "staging/s.sql reads marts/m.sql, which is in a later layer"},
 		"materialization": {fstest.MapFS{
 			"staging/s.sql": {Data: []byte("-- materialized: snapshot\nSELECT 1")},
-		}, `staging/s.sql: materialized: "snapshot" (want table, view or ephemeral)`},
+		}, `staging/s.sql: materialized: "snapshot" (want table, incremental, view or ephemeral)`},
 		"output of a staging model": {fstest.MapFS{
 			"staging/s.sql": {Data: []byte("-- output: none\nSELECT 1")},
 		}, `staging/s.sql: output: "none" (only a mart can be "output: none")`},
@@ -252,6 +252,14 @@ func TestCatalogOrderAndErrors(t *testing.T) {
 		"view reads a parameter": {fstest.MapFS{
 			"marts/v.sql": {Data: []byte("-- materialized: view\nSELECT getvariable('week_start') AS w")},
 		}, "marts/v.sql: a view cannot read parameters (getvariable)"},
+		"incremental without a key": {fstest.MapFS{
+			"staging/i.sql":      {Data: []byte("SELECT 1 AS k")},
+			"intermediate/m.sql": {Data: []byte("-- materialized: incremental\n-- incremental_input: i\nSELECT k FROM i")},
+		}, "intermediate/m.sql: an incremental model needs a `-- unique_key: <column>` and an `-- incremental_input: <model>` line"},
+		"incremental input it does not read": {fstest.MapFS{
+			"staging/i.sql":      {Data: []byte("SELECT 1 AS k")},
+			"intermediate/m.sql": {Data: []byte("-- materialized: incremental\n-- unique_key: k\n-- incremental_input: j\nSELECT k FROM i")},
+		}, "intermediate/m.sql: incremental_input j is not a model it reads"},
 		"view reads an ephemeral model": {fstest.MapFS{
 			"staging/e.sql": {Data: []byte("-- materialized: ephemeral\nSELECT 1 AS x")},
 			"marts/v.sql":   {Data: []byte("-- materialized: view\nSELECT x FROM e")},

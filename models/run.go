@@ -24,9 +24,12 @@ type ModelResult struct {
 	// Reused: not built by this run; the last build's table is current
 	// (its inputs have not changed since; Tx.Fingerprint). BuiltBy is the
 	// run that built it.
-	Reused   bool
-	BuiltBy  string
-	Duration time.Duration
+	Reused  bool
+	BuiltBy string
+	// Increment is how an incremental model was built (nil for others):
+	// the keys recomputed, or a full rebuild and why.
+	Increment *Increment
+	Duration  time.Duration
 }
 
 // ModelError is a model that failed to build; it names the file.
@@ -56,12 +59,14 @@ func (tx *Tx) RunModels(ctx context.Context, cat *Catalog, log *slog.Logger) ([]
 	var out []ModelResult
 	for _, m := range cat.Models {
 		start := time.Now()
+		var inc *Increment
 		if m.Go != nil {
 			if err := m.Go.Build(ctx, tx); err != nil {
 				return out, &ModelError{Path: m.Path, Err: err}
 			}
 		} else {
-			if err := tx.buildSQL(ctx, m); err != nil {
+			var err error
+			if inc, err = tx.buildSQL(ctx, m); err != nil {
 				return out, &ModelError{Path: m.Path, Err: err}
 			}
 		}
@@ -73,8 +78,15 @@ func (tx *Tx) RunModels(ctx context.Context, cat *Catalog, log *slog.Logger) ([]
 				return out, &ModelError{Path: m.Path, Err: err}
 			}
 		}
-		r := ModelResult{Name: m.Name, Path: m.Path, Rows: n, Ephemeral: m.Ephemeral, View: m.View, Duration: time.Since(start)}
-		log.Debug("model built", "model", m.Name, "rows", n, "ms", r.Duration.Milliseconds())
+		r := ModelResult{Name: m.Name, Path: m.Path, Rows: n, Ephemeral: m.Ephemeral, View: m.View, Increment: inc, Duration: time.Since(start)}
+		switch {
+		case inc != nil && inc.Full:
+			log.Info("incremental model rebuilt whole", "model", m.Name, "reason", inc.Reason, "rows", n, "ms", r.Duration.Milliseconds())
+		case inc != nil:
+			log.Info("incremental model updated", "model", m.Name, "keys_recomputed", inc.Changed, "rows", n, "ms", r.Duration.Milliseconds())
+		default:
+			log.Debug("model built", "model", m.Name, "rows", n, "ms", r.Duration.Milliseconds())
+		}
 		out = append(out, r)
 		if tx.OnModel != nil {
 			tx.OnModel(r)
@@ -84,15 +96,15 @@ func (tx *Tx) RunModels(ctx context.Context, cat *Catalog, log *slog.Logger) ([]
 }
 
 // buildSQL materializes one SQL model, under DuckDB's profiler when the
-// transaction has a ProfileDir.
-func (tx *Tx) buildSQL(ctx context.Context, m Model) error {
+// transaction has a ProfileDir. For an incremental model it says how.
+func (tx *Tx) buildSQL(ctx context.Context, m Model) (*Increment, error) {
 	if tx.ProfileDir != "" {
 		out := filepath.Join(tx.ProfileDir, m.Name+".json")
 		if _, err := tx.w.conn.ExecContext(ctx, "PRAGMA enable_profiling = 'json'"); err != nil {
-			return err
+			return nil, err
 		}
 		if _, err := tx.w.conn.ExecContext(ctx, "SET profiling_output = "+Literal(out)); err != nil {
-			return err
+			return nil, err
 		}
 		defer tx.w.conn.ExecContext(context.Background(), "PRAGMA disable_profiling")
 	}
@@ -109,17 +121,20 @@ func (tx *Tx) buildSQL(ctx context.Context, m Model) error {
 		keep = "view"
 	}
 	if err := tx.dropUnlessKind(ctx, m.Name, keep); err != nil {
-		return err
+		return nil, err
 	}
 	switch {
 	case m.Ephemeral:
 		_, err := tx.w.conn.ExecContext(ctx, ephemeralSQL(m))
-		return err
+		return nil, err
 	case m.View:
 		_, err := tx.w.conn.ExecContext(ctx, fmt.Sprintf("CREATE OR REPLACE VIEW main.%s AS\n%s", Ident(m.Name), body))
-		return err
+		return nil, err
+	case m.Incremental != nil:
+		inc, err := tx.buildIncremental(ctx, m)
+		return &inc, err
 	}
-	return tx.buildTable(ctx, m.Name, body)
+	return nil, tx.buildTable(ctx, m.Name, body)
 }
 
 // ephemeralSQL defines an ephemeral model: a temporary view, on the

@@ -28,6 +28,9 @@ type Tx struct {
 	// model as <model>.json: operator timings and cardinalities, for
 	// finding where a slow model spends its time.
 	ProfileDir string
+	// FullRefresh rebuilds incremental models whole instead of updating
+	// them (`--rebuild`).
+	FullRefresh bool
 }
 
 // Begin starts the run's transaction.

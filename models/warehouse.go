@@ -170,6 +170,9 @@ func (w *Warehouse) EnsureTables(ctx context.Context) error {
 	if _, err := w.conn.ExecContext(ctx, buildStateDDL); err != nil {
 		return fmt.Errorf("warehouse: create model_build: %w", err)
 	}
+	if _, err := w.conn.ExecContext(ctx, incrementStateDDL); err != nil {
+		return fmt.Errorf("warehouse: create model_increment: %w", err)
+	}
 	return nil
 }
 

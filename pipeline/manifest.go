@@ -60,7 +60,11 @@ func buildManifest(cfg *config.Config, opts Options, res *Result, finished time.
 		m.Sources = append(m.Sources, src)
 	}
 	for _, r := range res.Models {
-		m.Models = append(m.Models, manifest.Model{Name: r.Name, Rows: r.Rows, Ephemeral: r.Ephemeral, View: r.View, Reused: r.Reused, BuiltBy: r.BuiltBy, Seconds: r.Duration.Seconds()})
+		mm := manifest.Model{Name: r.Name, Rows: r.Rows, Ephemeral: r.Ephemeral, View: r.View, Reused: r.Reused, BuiltBy: r.BuiltBy, Seconds: r.Duration.Seconds()}
+		if inc := r.Increment; inc != nil && !r.Reused {
+			mm.Incremental = &manifest.Incremental{KeysRecomputed: inc.Changed, FullBuild: inc.Full, Reason: inc.Reason}
+		}
+		m.Models = append(m.Models, mm)
 	}
 	for _, t := range res.Tests {
 		status := "pass"

@@ -553,6 +553,7 @@ func buildModels(ctx context.Context, tx *models.Tx, cat *models.Catalog, params
 	tx.OnModel = func(models.ModelResult) { stage.Step() }
 	// A developer's switch, not configuration: see README "Performance".
 	tx.ProfileDir = os.Getenv("SOCIALROI_PROFILE_DIR")
+	tx.FullRefresh = rebuild
 	built, err := tx.RunModels(ctx, cat, log)
 	stage.Done()
 	if err != nil {

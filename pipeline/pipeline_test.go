@@ -523,8 +523,22 @@ func TestModelsReusedWhenInputsUnchanged(t *testing.T) {
 		return res
 	}
 	week := day("2026-11-16")
+	// how the run brought the incremental classification up to date
+	classification := func(res *Result) models.Increment {
+		t.Helper()
+		for _, m := range res.Models {
+			if m.Name == "int_touchpoints_classified" && m.Increment != nil {
+				return *m.Increment
+			}
+		}
+		t.Fatalf("no increment for int_touchpoints_classified in %+v", res.Models)
+		return models.Increment{}
+	}
 
 	first := run("first run", week, false)
+	if inc := classification(first); !inc.Full || inc.Reason != "no earlier build" {
+		t.Errorf("first run: classification %+v, want a full build", inc)
+	}
 	if got := revenue(); got != "50.00" {
 		t.Fatalf("first run: linear revenue %s, want 50.00", got)
 	}
@@ -551,7 +565,10 @@ func TestModelsReusedWhenInputsUnchanged(t *testing.T) {
 		t.Fatal(err)
 	}
 	w.Close()
-	run("after a hand edit", week, false)
+	// the touchpoints did not change: none is classified again
+	if inc := classification(run("after a hand edit", week, false)); inc != (models.Increment{}) {
+		t.Errorf("after a hand edit: classification %+v, want nothing recomputed", inc)
+	}
 	// total cost 30.50 spend + 15.00 fee
 	if got := f.queryString(t, "SELECT total_cost::VARCHAR FROM mart_kpi_summary WHERE week_start = DATE '2026-11-16' AND model = 'linear'"); got != "45.50" {
 		t.Errorf("after a hand edit: total cost %s, want 45.50", got)
@@ -559,6 +576,8 @@ func TestModelsReusedWhenInputsUnchanged(t *testing.T) {
 	run("the week before", week.AddDate(0, 0, -7), false)
 	run("the week again", week, false)
 	run("the week once more", week, true)
-	run("--rebuild", week, false, true)
+	if inc := classification(run("--rebuild", week, false, true)); !inc.Full || inc.Reason != "a full rebuild was asked for" {
+		t.Errorf("--rebuild: classification %+v, want a full build", inc)
+	}
 	run("after --rebuild", week, true)
 }

@@ -97,9 +97,19 @@ type Model struct {
 	// Reused models were not built by this run: their inputs had not
 	// changed since the run that built them, BuiltBy (a retry of the same
 	// week), so that build's tables stand; rows are that build's.
-	Reused  bool    `json:"reused,omitempty"`
-	BuiltBy string  `json:"built_by,omitempty"`
-	Seconds float64 `json:"seconds"`
+	Reused  bool   `json:"reused,omitempty"`
+	BuiltBy string `json:"built_by,omitempty"`
+	// Incremental models say how this run brought them up to date.
+	Incremental *Incremental `json:"incremental,omitempty"`
+	Seconds     float64      `json:"seconds"`
+}
+
+// Incremental is how an incremental model was built: in place, the keys
+// whose input changed (KeysRecomputed), or whole (FullBuild, and why).
+type Incremental struct {
+	KeysRecomputed int64  `json:"keys_recomputed"`
+	FullBuild      bool   `json:"full_build"`
+	Reason         string `json:"reason,omitempty"`
 }
 
 // QAResult is one tracking-QA or data-test result.

@@ -1,0 +1,231 @@
+package models
+
+import (
+	"context"
+	"crypto/sha256"
+	"database/sql"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"regexp"
+	"slices"
+	"strings"
+)
+
+// incrementStateDDL records, per incremental model, the fingerprint of
+// what it reads whole (see incrementalFingerprint) as of its last build.
+const incrementStateDDL = `CREATE TABLE IF NOT EXISTS model_increment (
+  model VARCHAR NOT NULL,
+  fingerprint VARCHAR NOT NULL
+)`
+
+// Temporary tables of an incremental build, dropped when it ends.
+const (
+	changedKeysTable = "__incremental_changed"
+	changedRowsTable = "__incremental_input"
+)
+
+// Increment is how an incremental model was built.
+type Increment struct {
+	// Full: the whole table was rebuilt, and Reason says why.
+	Full   bool
+	Reason string
+	// Changed is the number of keys recomputed (new, changed or gone);
+	// every key on a full build.
+	Changed int64
+}
+
+var getvariableCall = regexp.MustCompile(`(?i)getvariable\s*\(\s*'([^']+)'\s*\)`)
+
+// buildIncremental brings an incremental model up to date: it recomputes
+// the keys whose input row changed since the last build, or rebuilds the
+// whole table (see Incremental).
+func (tx *Tx) buildIncremental(ctx context.Context, m Model) (Increment, error) {
+	inc := m.Incremental
+	fingerprint, err := tx.incrementalFingerprint(ctx, m)
+	if err != nil {
+		return Increment{}, err
+	}
+	reason, err := tx.fullBuildReason(ctx, m, fingerprint)
+	if err != nil {
+		return Increment{}, err
+	}
+	if reason != "" {
+		return tx.fullIncrementalBuild(ctx, m, fingerprint, reason)
+	}
+	defer tx.w.conn.ExecContext(context.Background(), "DROP TABLE IF EXISTS temp."+changedKeysTable)
+	defer tx.w.conn.ExecContext(context.Background(), "DROP TABLE IF EXISTS temp."+changedRowsTable)
+
+	// A key changed when its input row hashes differently from the one
+	// it was computed from, is new, or is gone (then h is NULL).
+	key, hashes := Ident(inc.Key), "main."+Ident(m.InputHashes())
+	if _, err := tx.w.conn.ExecContext(ctx, fmt.Sprintf(`
+		CREATE OR REPLACE TEMP TABLE %[1]s AS
+		SELECT coalesce(cur.%[2]s, old.%[2]s) AS %[2]s, cur.input_hash
+		FROM (SELECT i.%[2]s, hash(i) AS input_hash FROM %[3]s AS i) AS cur
+		FULL JOIN %[4]s AS old ON old.%[2]s = cur.%[2]s
+		WHERE cur.input_hash IS DISTINCT FROM old.input_hash`,
+		changedKeysTable, key, Ident(inc.Input), hashes)); err != nil {
+		return Increment{}, fmt.Errorf("changed keys of %s: %w", inc.Input, err)
+	}
+	var changed, kept int64
+	if err := tx.w.conn.QueryRowContext(ctx, fmt.Sprintf(
+		"SELECT (SELECT count(DISTINCT %s) FROM temp.%s), (SELECT count(*) FROM %s)",
+		key, changedKeysTable, hashes)).Scan(&changed, &kept); err != nil {
+		return Increment{}, err
+	}
+	// Deleting and inserting most of a table costs more than writing it
+	// anew, and the rewrite leaves it compact.
+	if changed*2 > kept {
+		return tx.fullIncrementalBuild(ctx, m, fingerprint,
+			fmt.Sprintf("%d of %d input rows changed", changed, kept))
+	}
+	if changed == 0 {
+		return Increment{}, nil
+	}
+	inChanged := fmt.Sprintf("%s IN (SELECT %s FROM temp.%s)", key, key, changedKeysTable)
+	steps := []string{
+		fmt.Sprintf("CREATE OR REPLACE TEMP TABLE %s AS SELECT * FROM %s WHERE %s",
+			changedRowsTable, Ident(inc.Input), inChanged),
+		fmt.Sprintf("DELETE FROM main.%s WHERE %s", Ident(m.Name), inChanged),
+		fmt.Sprintf("INSERT INTO main.%s\n%s", Ident(m.Name), narrowedBody(m)),
+		fmt.Sprintf("DELETE FROM %s WHERE %s", hashes, inChanged),
+		fmt.Sprintf("INSERT INTO %s SELECT DISTINCT %s, input_hash FROM temp.%s WHERE input_hash IS NOT NULL",
+			hashes, key, changedKeysTable),
+	}
+	for _, q := range steps {
+		if _, err := tx.w.conn.ExecContext(ctx, q); err != nil {
+			return Increment{}, err
+		}
+	}
+	return Increment{Changed: changed}, nil
+}
+
+// narrowedBody is the model's query reading only the changed rows of its
+// input: every mention of the input's name reads the temporary table of
+// those rows instead.
+func narrowedBody(m Model) string {
+	re := regexp.MustCompile(`(?i)\b` + regexp.QuoteMeta(m.Incremental.Input) + `\b`)
+	return re.ReplaceAllString(m.body(), "temp."+changedRowsTable)
+}
+
+// fullBuildReason says why an incremental model must be rebuilt whole, or
+// "" when it can be updated.
+func (tx *Tx) fullBuildReason(ctx context.Context, m Model, fingerprint string) (string, error) {
+	if tx.FullRefresh {
+		return "a full rebuild was asked for", nil
+	}
+	var last string
+	err := tx.w.conn.QueryRowContext(ctx, "SELECT fingerprint FROM model_increment WHERE model = ?", m.Name).Scan(&last)
+	switch {
+	case errors.Is(err, sql.ErrNoRows):
+		return "no earlier build", nil
+	case err != nil:
+		return "", err
+	case last != fingerprint:
+		return "its SQL, parameters, DuckDB or a table it reads whole changed", nil
+	}
+	for _, t := range []string{m.Name, m.InputHashes()} {
+		ok, err := tx.w.TableExists(ctx, t)
+		if err != nil || !ok {
+			return "no earlier build", err
+		}
+	}
+	same, err := tx.sameColumns(ctx, m.Name, m.body())
+	if err != nil || !same {
+		return "its columns changed", err
+	}
+	return "", nil
+}
+
+// fullIncrementalBuild builds an incremental model's table whole, with the
+// input hashes and fingerprint the next run compares against.
+func (tx *Tx) fullIncrementalBuild(ctx context.Context, m Model, fingerprint, reason string) (Increment, error) {
+	if err := tx.buildTable(ctx, m.Name, m.body()); err != nil {
+		return Increment{}, err
+	}
+	if _, err := tx.w.conn.ExecContext(ctx, fmt.Sprintf(
+		"CREATE OR REPLACE TABLE main.%[1]s AS SELECT i.%[2]s, hash(i) AS input_hash FROM %[3]s AS i",
+		Ident(m.InputHashes()), Ident(m.Incremental.Key), Ident(m.Incremental.Input))); err != nil {
+		return Increment{}, fmt.Errorf("input hashes: %w", err)
+	}
+	if _, err := tx.w.conn.ExecContext(ctx, "DELETE FROM model_increment WHERE model = ?", m.Name); err != nil {
+		return Increment{}, err
+	}
+	if _, err := tx.w.conn.ExecContext(ctx, "INSERT INTO model_increment VALUES (?, ?)", m.Name, fingerprint); err != nil {
+		return Increment{}, err
+	}
+	var n int64
+	if err := tx.w.conn.QueryRowContext(ctx, "SELECT count(*) FROM main."+Ident(m.InputHashes())).Scan(&n); err != nil {
+		return Increment{}, err
+	}
+	return Increment{Full: true, Reason: reason, Changed: n}, nil
+}
+
+// incrementalFingerprint identifies what an incremental model reads whole:
+// its SQL and DuckDB's version; the content of every other table, view or
+// model its SQL names (by row count and the sum of a hash of every row);
+// and the value of every parameter it reads. Its input's rows are not in
+// it: they are compared row by row.
+func (tx *Tx) incrementalFingerprint(ctx context.Context, m Model) (string, error) {
+	h := sha256.New()
+	fmt.Fprintf(h, "model %q %q %q\n", m.SQL, m.Incremental.Key, m.Incremental.Input)
+	var version string
+	if err := tx.w.conn.QueryRowContext(ctx, "SELECT library_version || ' ' || source_id FROM pragma_version()").Scan(&version); err != nil {
+		return "", err
+	}
+	fmt.Fprintf(h, "duckdb %s\n", version)
+	rows, err := tx.w.conn.QueryContext(ctx, `
+		SELECT table_name FROM duckdb_tables() WHERE database_name IN (current_database(), 'temp')
+		UNION
+		SELECT view_name FROM duckdb_views() WHERE database_name IN (current_database(), 'temp') AND NOT internal`)
+	if err != nil {
+		return "", err
+	}
+	relations := map[string]bool{}
+	for rows.Next() {
+		var name string
+		if err := rows.Scan(&name); err != nil {
+			rows.Close()
+			return "", err
+		}
+		relations[strings.ToLower(name)] = true
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return "", err
+	}
+	code := stripComments(m.SQL)
+	var read []string
+	for _, tok := range identToken.FindAllString(code, -1) {
+		tok = strings.ToLower(tok)
+		if relations[tok] && tok != m.Name && tok != m.Incremental.Input && !slices.Contains(read, tok) {
+			read = append(read, tok)
+		}
+	}
+	slices.Sort(read)
+	for _, name := range read {
+		var n int64
+		var sum string
+		q := fmt.Sprintf("SELECT count(*), coalesce(sum(hash(t)::HUGEINT), 0)::VARCHAR FROM %s AS t", Ident(name))
+		if err := tx.w.conn.QueryRowContext(ctx, q).Scan(&n, &sum); err != nil {
+			return "", fmt.Errorf("fingerprint of %s: %w", name, err)
+		}
+		fmt.Fprintf(h, "table %s %d %s\n", name, n, sum)
+	}
+	var params []string
+	for _, c := range getvariableCall.FindAllStringSubmatch(code, -1) {
+		if !slices.Contains(params, c[1]) {
+			params = append(params, c[1])
+		}
+	}
+	slices.Sort(params)
+	for _, p := range params {
+		var v sql.NullString
+		if err := tx.w.conn.QueryRowContext(ctx, fmt.Sprintf("SELECT getvariable(%s)::VARCHAR", Literal(p))).Scan(&v); err != nil {
+			return "", fmt.Errorf("parameter %s: %w", p, err)
+		}
+		fmt.Fprintf(h, "param %s %v %q\n", p, v.Valid, v.String)
+	}
+	return hex.EncodeToString(h.Sum(nil)), nil
+}
