@@ -12,6 +12,7 @@
 package main
 
 import (
+	"cmp"
 	"context"
 	"encoding/json"
 	"errors"
@@ -23,6 +24,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"runtime"
+	"slices"
 	"strings"
 	"text/tabwriter"
 	"time"
@@ -62,7 +64,21 @@ type Figures struct {
 	SecondsPerMillionTps float64 `json:"seconds_per_million_touchpoints"`
 	PeakRSSBytes         int64   `json:"peak_rss_bytes"`
 	ExitCode             int     `json:"exit_code"`
+	// SlowestModels are the models stage's profile: its slowest models,
+	// slowest first.
+	SlowestModels []ModelTiming `json:"slowest_models,omitempty"`
 }
+
+// ModelTiming is one model's build time; Note says how an incremental
+// model was built.
+type ModelTiming struct {
+	Name    string  `json:"name"`
+	Seconds float64 `json:"seconds"`
+	Note    string  `json:"note,omitempty"`
+}
+
+// slowestModels is how many models a run's profile lists.
+const slowestModels = 6
 
 // Record is one invocation: the machine and commit, and each scale.
 type Record struct {
@@ -164,6 +180,21 @@ func timeRun(ctx context.Context, cfg *config.Config, week models.Week) (Figures
 		f.Pipeline += t.Seconds
 		f.PeakRSSBytes = max(f.PeakRSSBytes, t.PeakRSSBytes)
 	}
+	byTime := slices.Clone(res.Models)
+	slices.SortStableFunc(byTime, func(a, b models.ModelResult) int { return cmp.Compare(b.Duration, a.Duration) })
+	for _, m := range byTime[:min(slowestModels, len(byTime))] {
+		if m.Duration == 0 {
+			break
+		}
+		mt := ModelTiming{Name: m.Name, Seconds: m.Duration.Seconds()}
+		switch inc := m.Increment; {
+		case inc != nil && inc.Full:
+			mt.Note = "rebuilt whole: " + inc.Reason
+		case inc != nil:
+			mt.Note = fmt.Sprintf("incremental: %d keys recomputed", inc.Changed)
+		}
+		f.SlowestModels = append(f.SlowestModels, mt)
+	}
 	return f, res, nil
 }
 
@@ -194,6 +225,17 @@ func printFigures(w io.Writer, title string, f Figures) {
 		fmt.Fprintf(tw, "%s\t%.1f\t%d\t%s\t%s\t\n", t.Stage, t.Seconds, t.Rows, rate, gib(t.PeakRSSBytes))
 	}
 	tw.Flush()
+	if len(f.SlowestModels) > 0 {
+		fmt.Fprint(w, "slowest models:")
+		for _, m := range f.SlowestModels {
+			fmt.Fprintf(w, " %s %.1f s", m.Name, m.Seconds)
+			if m.Note != "" {
+				fmt.Fprintf(w, " (%s)", m.Note)
+			}
+			fmt.Fprint(w, ";")
+		}
+		fmt.Fprintln(w)
+	}
 }
 
 func gib(b int64) string { return fmt.Sprintf("%.2f GiB", float64(b)/(1<<30)) }

@@ -51,7 +51,8 @@ type Model struct {
 //	-- unique_key: touchpoint_id
 //	-- incremental_input: stg_touchpoints
 //
-// The model's rows for one key are computed from the input's row of that
+// The key is unique in the input (a natural key, as touchpoint_id), and
+// the model's rows for one key are computed from the input's row of that
 // key alone, and from what the model reads whole (every other table or
 // model it names, and its parameters). A run recomputes only the keys
 // whose input row changed since the last build (rows are compared by
@@ -64,8 +65,9 @@ type Incremental struct {
 	Input string // incremental_input: the model whose changed rows are recomputed
 }
 
-// InputHashes names the table that keeps, for every key of an incremental
-// model, the hash of the input row it was computed from.
+// InputHashes names the table that keeps, for every input row of an
+// incremental model, the hash of its key and of the row as it was when the
+// model's rows for that key were computed.
 func (m Model) InputHashes() string { return m.Name + "__input_hashes" }
 
 // GoModel is a model computed in Go, for the few steps where SQL is the

@@ -101,6 +101,10 @@ SELECT id, person, v * (SELECT max(x) FROM rules) AS score, getvariable('tag') A
 		{"most rows changed", "UPDATE ev SET v = v + 1 WHERE v < 14", false,
 			models.Increment{Full: true, Reason: "12 of 20 input rows changed", Changed: 20}},
 		{"one row again", "UPDATE ev SET v = 7 WHERE id = 'e0'", false, models.Increment{Changed: 1}},
+		// hashes another version kept, in another layout
+		{"hashes of another layout", "ALTER TABLE scored__input_hashes RENAME COLUMN key_hash TO k", false,
+			models.Increment{Full: true, Reason: "no input hashes from an earlier build", Changed: 20}},
+		{"and updated again", "DELETE FROM ev WHERE id = 'e5'", false, models.Increment{Changed: 1}},
 	} {
 		if step.change != "" {
 			exec(step.change)
