@@ -25,11 +25,12 @@ const (
 // Ann browses on two devices, cookies ck_phone and ck_laptop. A HubSpot form
 // fill on the laptop links ck_laptop to hubspot:contact:101, and HubSpot
 // links her email hash to the contact. She clicked a newsletter link on the
-// phone that carried her email hash (the web export links ck_phone to it),
-// and was identified at checkout on the laptop too (ck_laptop → her email
-// hash: with the form fill this closes the cycle ck_laptop – contact 101 –
-// email – ck_laptop). She buys in Shopify as customer 501, whose email is
-// the same hash. The purchase k1 names only shopify:customer:501; her
+// phone that carried her email hash (the web export links ck_phone to it).
+// She buys in Shopify as customer 501, whose email is the same hash, and
+// HubSpot's Shopify sync links the contact to the customer (this closes the
+// cycle contact 101 – email – customer 501 – contact 101; each link is keyed
+// by its first id, identities' natural key, so one load names each id
+// once). The purchase k1 names only shopify:customer:501; her
 // touchpoints name only the cookies, and the Shopify landing visit names the
 // customer.
 //
@@ -41,7 +42,8 @@ const (
 // (hubspot:contact:201, the better id of the merged component).
 //
 // Eve has two Shopify customer records (900 and 77) with one email: one
-// person, named by the smaller id in byte order, shopify:customer:77.
+// person, named by the smaller id in byte order, shopify:customer:77. Her
+// email is also linked to itself, which adds no edge.
 func identityBrand() map[string]any {
 	tp := func(id, person, anon, when, src, med, camp, content, clickType string) transform.TouchpointRow {
 		return transform.TouchpointRow{
@@ -75,12 +77,11 @@ func identityBrand() map[string]any {
 		},
 		transform.Identities: []transform.IdentityRow{
 			// Ann
-			{AnonymousID: "ck_laptop", PersonID: "hubspot:contact:101"}, // HubSpot: hubspotutk of the form fill
-			{AnonymousID: annEmail, PersonID: "hubspot:contact:101"},    // HubSpot: the contact's email
-			{AnonymousID: "shopify:customer:501", PersonID: annEmail},   // Shopify: the customer's email
-			{AnonymousID: "ck_phone", PersonID: annEmail},               // web: newsletter click
-			{AnonymousID: "ck_laptop", PersonID: annEmail},              // web: checkout login (closes the cycle)
-			{AnonymousID: annEmail, PersonID: annEmail},                 // a self-link: adds no edge
+			{AnonymousID: "ck_laptop", PersonID: "hubspot:contact:101"},            // HubSpot: hubspotutk of the form fill
+			{AnonymousID: annEmail, PersonID: "hubspot:contact:101"},               // HubSpot: the contact's email
+			{AnonymousID: "shopify:customer:501", PersonID: annEmail},              // Shopify: the customer's email
+			{AnonymousID: "ck_phone", PersonID: annEmail},                          // web: newsletter click
+			{AnonymousID: "hubspot:contact:101", PersonID: "shopify:customer:501"}, // HubSpot's Shopify sync (closes the cycle)
 			// Carol and Dan
 			{AnonymousID: "ck_carol", PersonID: "hubspot:contact:201"}, // HubSpot
 			{AnonymousID: carolEmail, PersonID: "hubspot:contact:201"}, // HubSpot
@@ -89,6 +90,7 @@ func identityBrand() map[string]any {
 			// Eve
 			{AnonymousID: "shopify:customer:900", PersonID: eveEmail},
 			{AnonymousID: "shopify:customer:77", PersonID: eveEmail},
+			{AnonymousID: eveEmail, PersonID: eveEmail}, // a self-link: adds no edge
 		},
 	}
 }

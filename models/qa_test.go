@@ -70,10 +70,15 @@ func TestTrackingQACatchesBrokenData(t *testing.T) {
 		},
 		check: "stale_source", subject: "tiktok_ads", severity: "warn", value: 2,
 	}, {
-		// A's W47 row arrives twice in one load.
+		// A's W47 row copied by hand in the warehouse (a load keeps one
+		// row per natural key: TestLoadKeepsOneRowPerKey).
 		name: "a duplicated row",
-		break_: func(d map[string]any) {
-			d[transform.AdPerformance] = append(ads(d), *adRow(d, "a", "2026-11-17"))
+		before: func(tx *models.Tx) error {
+			rows, err := tx.QueryContext(t.Context(), "INSERT INTO ad_performance SELECT * FROM ad_performance WHERE ad_id = 'a' AND date = DATE '2026-11-17'")
+			if err != nil {
+				return err
+			}
+			return rows.Close()
 		},
 		check: "duplicate_natural_keys", subject: "ad_performance", severity: "error", value: 1,
 	}, {

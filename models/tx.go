@@ -140,28 +140,32 @@ func (tx *Tx) LoadInput(ctx context.Context, table string, in Input, scope *Scop
 			return LoadResult{}, fmt.Errorf("load %s: record schema does not match the canonical schema:\n got %s\nwant %s", table, r.Schema(), t.Schema)
 		}
 	}
-	var parts []string
+	var parts []inputPart
 	if len(in.Records) > 0 {
 		staged := "__stage_" + table
 		if err := tx.stage(ctx, staged, t.Schema, in.Records, true); err != nil {
 			return LoadResult{}, fmt.Errorf("load %s: %w", table, err)
 		}
 		defer tx.w.conn.ExecContext(context.Background(), "DROP TABLE IF EXISTS "+Ident(staged))
-		parts = append(parts, "SELECT * FROM "+Ident(staged))
+		parts = append(parts, inputPart{"the extracted records", "SELECT * FROM " + Ident(staged)})
 	}
 	for _, f := range in.Parquet {
 		q, err := parquetSelect(t.Schema, f)
 		if err != nil {
 			return LoadResult{}, fmt.Errorf("load %s: %w", table, err)
 		}
-		parts = append(parts, q)
+		parts = append(parts, inputPart{f.Path, q})
 	}
 	if len(parts) == 0 {
-		parts = append(parts, "SELECT * FROM "+Ident(table)+" WHERE false")
+		parts = append(parts, inputPart{"nothing", "SELECT * FROM " + Ident(table) + " WHERE false"})
 	}
 	incoming := "__incoming_" + table
+	queries := make([]string, len(parts))
+	for i, p := range parts {
+		queries[i] = p.query
+	}
 	if _, err := tx.w.conn.ExecContext(ctx, fmt.Sprintf("CREATE OR REPLACE TEMP VIEW %s AS\n%s",
-		Ident(incoming), strings.Join(parts, "\nUNION ALL\n"))); err != nil {
+		Ident(incoming), strings.Join(queries, "\nUNION ALL\n"))); err != nil {
 		return LoadResult{}, fmt.Errorf("load %s: %w", table, err)
 	}
 	defer tx.w.conn.ExecContext(context.Background(), "DROP VIEW IF EXISTS "+Ident(incoming))
@@ -179,7 +183,12 @@ func (tx *Tx) LoadInput(ctx context.Context, table string, in Input, scope *Scop
 		if _, err := tx.w.conn.ExecContext(ctx, fmt.Sprintf("INSERT INTO %s BY NAME SELECT * FROM %s", Ident(table), Ident(incoming))); err != nil {
 			return LoadResult{}, fmt.Errorf("load %s: insert: %w", table, err)
 		}
-		res.Changed = res.Rows
+		if err := tx.w.conn.QueryRowContext(ctx, "SELECT count(*) FROM (SELECT DISTINCT "+keyList(t.Key)+" FROM "+Ident(table)+")").Scan(&res.Changed); err != nil {
+			return LoadResult{}, fmt.Errorf("load %s: %w", table, err)
+		}
+		if res.Changed < res.Rows {
+			return res, tx.oneRowPerKey(ctx, t, parts)
+		}
 		return res, nil
 	}
 
@@ -189,7 +198,9 @@ func (tx *Tx) LoadInput(ctx context.Context, table string, in Input, scope *Scop
 		return LoadResult{}, fmt.Errorf("load %s: compare with the warehouse: %w", table, err)
 	}
 	defer tx.w.conn.ExecContext(context.Background(), "DROP TABLE IF EXISTS "+Ident(changed))
-	if err := tx.w.conn.QueryRowContext(ctx, "SELECT count(*) FROM (SELECT DISTINCT "+keyList(t.Key)+" FROM "+Ident(changed)+")").Scan(&res.Changed); err != nil {
+	var sent int64 // changed keys the input brings rows for
+	if err := tx.w.conn.QueryRowContext(ctx, fmt.Sprintf(`SELECT count(*), count(*) FILTER (sent)
+		FROM (SELECT %s, bool_or(sent) AS sent FROM %s GROUP BY ALL)`, keyList(t.Key), Ident(changed))).Scan(&res.Changed, &sent); err != nil {
 		return LoadResult{}, fmt.Errorf("load %s: %w", table, err)
 	}
 	if res.Changed == 0 {
@@ -199,15 +210,123 @@ func (tx *Tx) LoadInput(ctx context.Context, table string, in Input, scope *Scop
 		Ident(table), Ident(changed), keysEqual(t.Key, Ident(table), "c"))); err != nil {
 		return LoadResult{}, fmt.Errorf("load %s: replace changed keys: %w", table, err)
 	}
-	if _, err := tx.w.conn.ExecContext(ctx, fmt.Sprintf("INSERT INTO %s BY NAME SELECT i.* FROM %s AS i SEMI JOIN %s AS c ON %s",
-		Ident(table), Ident(incoming), Ident(changed), keysEqual(t.Key, "i", "c"))); err != nil {
+	ins, err := tx.w.conn.ExecContext(ctx, fmt.Sprintf("INSERT INTO %s BY NAME SELECT i.* FROM %s AS i SEMI JOIN %s AS c ON %s",
+		Ident(table), Ident(incoming), Ident(changed), keysEqual(t.Key, "i", "c")))
+	if err != nil {
 		return LoadResult{}, fmt.Errorf("load %s: insert: %w", table, err)
+	}
+	// more rows than keys: the input brought a key twice
+	if inserted, err := ins.RowsAffected(); err != nil || inserted > sent {
+		if err != nil {
+			return LoadResult{}, fmt.Errorf("load %s: %w", table, err)
+		}
+		return res, tx.oneRowPerKey(ctx, t, parts)
 	}
 	return res, nil
 }
 
+// inputPart is one input of a load, named for error messages.
+type inputPart struct {
+	name  string // a file's path, or "the extracted records"
+	query string // reads it as the canonical table
+}
+
+// DuplicateKeyError is a load whose input brings different rows for one
+// natural key. Which of them is right is the source's to say, so nothing
+// is loaded; Keys names a few, and Inputs the files holding each.
+type DuplicateKeyError struct {
+	Table string
+	Count int64      // keys with more than one version
+	Keys  []string   // a few of them, "col=value, …"
+	In    [][]string // for each of Keys, the inputs holding its rows
+}
+
+func (e *DuplicateKeyError) Error() string {
+	var b strings.Builder
+	fmt.Fprintf(&b, "load %s: %d natural keys come with different rows in one load:", e.Table, e.Count)
+	for i, k := range e.Keys {
+		if i > 0 {
+			b.WriteString(";")
+		}
+		fmt.Fprintf(&b, " %s (in %s)", k, strings.Join(e.In[i], ", "))
+	}
+	if int64(len(e.Keys)) < e.Count {
+		fmt.Fprintf(&b, "; and %d more", e.Count-int64(len(e.Keys)))
+	}
+	b.WriteString(". A natural key names one row; correct or remove the stale copy at the source")
+	return b.String()
+}
+
+// oneRowPerKey runs after a load put more rows than keys into the table:
+// the input brought some key more than once. Copies that differ only in
+// their extraction stamps are one row sent twice (an export downloaded
+// twice, a page fetched again), and the extra copies are removed. Different
+// rows for one key are a DuplicateKeyError. It reads the input again, to
+// name the files, which costs a pass over it only when this happens.
+func (tx *Tx) oneRowPerKey(ctx context.Context, t *transform.Table, parts []inputPart) error {
+	var cols []string
+	for _, f := range t.Schema.Fields() {
+		if !slices.Contains(t.Stamps, f.Name) {
+			cols = append(cols, Ident(f.Name))
+		}
+	}
+	labelled := make([]string, len(parts))
+	for i, p := range parts {
+		labelled[i] = fmt.Sprintf("SELECT %s, hash(%s) AS row_hash, %s AS input FROM (%s)",
+			keyList(t.Key), strings.Join(cols, ", "), Literal(p.name), p.query)
+	}
+	dups := "__duplicate_keys_" + t.Name
+	if _, err := tx.w.conn.ExecContext(ctx, fmt.Sprintf(`CREATE OR REPLACE TEMP TABLE %s AS
+		SELECT %s, count(DISTINCT row_hash) AS versions, list(DISTINCT input ORDER BY input) AS inputs
+		FROM (%s) GROUP BY ALL HAVING count(*) > 1`,
+		Ident(dups), keyList(t.Key), strings.Join(labelled, "\nUNION ALL\n"))); err != nil {
+		return fmt.Errorf("load %s: duplicate keys: %w", t.Name, err)
+	}
+	defer tx.w.conn.ExecContext(context.Background(), "DROP TABLE IF EXISTS "+Ident(dups))
+
+	keyText := make([]string, len(t.Key))
+	for i, k := range t.Key {
+		keyText[i] = fmt.Sprintf("%s || '=' || coalesce(%s::VARCHAR, 'NULL')", Literal(k), Ident(k))
+	}
+	rows, err := tx.w.conn.QueryContext(ctx, fmt.Sprintf(`SELECT concat_ws(', ', %s), inputs, count(*) OVER ()
+		FROM %s WHERE versions > 1 ORDER BY ALL LIMIT 5`, strings.Join(keyText, ", "), Ident(dups)))
+	if err != nil {
+		return fmt.Errorf("load %s: duplicate keys: %w", t.Name, err)
+	}
+	defer rows.Close()
+	dupErr := &DuplicateKeyError{Table: t.Name}
+	for rows.Next() {
+		var key string
+		var list any // a LIST scans as []any
+		if err := rows.Scan(&key, &list, &dupErr.Count); err != nil {
+			return err
+		}
+		var in []string
+		for _, v := range list.([]any) {
+			in = append(in, fmt.Sprint(v))
+		}
+		dupErr.Keys, dupErr.In = append(dupErr.Keys, key), append(dupErr.In, in)
+	}
+	if err := rows.Err(); err != nil {
+		return err
+	}
+	if dupErr.Count > 0 {
+		return dupErr
+	}
+	_, err = tx.w.conn.ExecContext(ctx, fmt.Sprintf(`DELETE FROM %[1]s WHERE rowid IN (
+		SELECT rowid FROM (
+			SELECT t.rowid, row_number() OVER (PARTITION BY %[2]s) AS copy
+			FROM %[1]s AS t SEMI JOIN %[3]s AS d ON %[4]s)
+		WHERE copy > 1)`, Ident(t.Name), keyList(t.Key), Ident(dups), keysEqual(t.Key, "t", "d")))
+	if err != nil {
+		return fmt.Errorf("load %s: remove copies of one row: %w", t.Name, err)
+	}
+	return nil
+}
+
 // changedKeysSQL renders the query that lists the natural keys a load must
-// rewrite (a key may be listed more than once). It joins the incoming rows
+// rewrite (a key may be listed more than once), and whether the input
+// sends rows for it. It joins the incoming rows
 // to the table's on the key and compares a hash of all columns but the
 // table's stamps (transform.Table.Stamps): a key is changed when a pair
 // differs, when it is only incoming (new), or when it is only in the table
@@ -233,7 +352,7 @@ func changedKeysSQL(t *transform.Table, incoming string, scope *Scope) (string, 
 	for i, k := range t.Key {
 		picks[i] = fmt.Sprintf("coalesce(i.%s, e.%s) AS %s", Ident(k), Ident(k), Ident(k))
 	}
-	return fmt.Sprintf(`SELECT %s
+	return fmt.Sprintf(`SELECT %s, i.row_hash IS NOT NULL AS sent
 FROM (SELECT %s, %s FROM %s) AS i
 FULL JOIN (SELECT %s, %s, (%s) AS in_scope FROM %s) AS e ON %s
 WHERE i.row_hash IS DISTINCT FROM e.row_hash AND (i.row_hash IS NOT NULL OR e.in_scope)`,

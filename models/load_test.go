@@ -1,0 +1,125 @@
+package models_test
+
+import (
+	"errors"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/apache/arrow-go/v18/arrow"
+	"github.com/apache/arrow-go/v18/arrow/memory"
+
+	"github.com/socialroi/socialroi/extract/files"
+	"github.com/socialroi/socialroi/models"
+	"github.com/socialroi/socialroi/transform"
+)
+
+// A load keeps one row per natural key. A row sent twice in one load (an
+// export downloaded twice) is one row. Two different rows for one key are an error naming the key and
+// the files holding it, and nothing of that load is kept: which row is
+// right is the source's to say. Both when the table is empty (the first
+// load's plain insert) and when the load is compared with what it holds.
+func TestLoadKeepsOneRowPerKey(t *testing.T) {
+	ctx := t.Context()
+	mem := memory.NewCheckedAllocator(memory.NewGoAllocator())
+	t.Cleanup(func() { mem.AssertSize(t, 0) }) // after the records' releases
+	dir := t.TempDir()
+	row := func(id, revenue string) transform.ConversionRow {
+		return transform.ConversionRow{ConversionID: id, PersonID: "p", TS: ts("2026-11-17 10:00"), Type: "purchase",
+			Revenue: dec(revenue), Currency: "USD", CRMSource: "shop"}
+	}
+	// writes rows to dir/name as the canonical conversions table
+	file := func(name string, rows ...transform.ConversionRow) models.ParquetScan {
+		t.Helper()
+		rec, err := transform.BuildRecord(mem, transform.Conversions, rows)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer rec.Release()
+		path := filepath.Join(dir, name)
+		f, err := os.Create(path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := files.WriteParquet(f, mem, rec); err != nil {
+			t.Fatal(err)
+		}
+		f.Close()
+		columns := map[string]string{}
+		for _, fld := range rec.Schema().Fields() {
+			columns[fld.Name] = fld.Name
+		}
+		return models.ParquetScan{Path: path, Columns: columns}
+	}
+	records := func(rows ...transform.ConversionRow) []arrow.RecordBatch {
+		rec, err := transform.BuildRecord(mem, transform.Conversions, rows)
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(rec.Release)
+		return []arrow.RecordBatch{rec}
+	}
+	base := file("base.parquet", row("k1", "10.00"), row("k2", "20.00"))
+
+	for _, tc := range []struct {
+		name    string
+		first   bool // into an empty table; else after base.parquet
+		in      models.Input
+		want    string // conversion_id|revenue, sorted; "" when the load fails
+		changed int64
+		err     string
+	}{
+		{name: "copies in two files, first load", first: true,
+			in:   models.Input{Parquet: []models.ParquetScan{base, file("again.parquet", row("k2", "20.00"))}},
+			want: "k1|10.00,k2|20.00", changed: 2},
+		{name: "a new key sent twice",
+			in:   models.Input{Records: records(row("k3", "5.00"), row("k3", "5.00"))},
+			want: "k1|10.00,k2|20.00,k3|5.00", changed: 1},
+		{name: "a changed key sent twice",
+			in:   models.Input{Records: records(row("k1", "11.00"), row("k1", "11.00"))},
+			want: "k1|11.00,k2|20.00", changed: 1},
+		{name: "two versions, first load", first: true,
+			in:  models.Input{Parquet: []models.ParquetScan{base, file("restated.parquet", row("k2", "25.00"))}},
+			err: "load conversions: 1 natural keys come with different rows in one load: conversion_id=k2 (in " + filepath.Join(dir, "base.parquet") + ", " + filepath.Join(dir, "restated.parquet") + ")"},
+		{name: "two versions of a stored key",
+			in:  models.Input{Records: records(row("k1", "10.00"), row("k1", "12.00"), row("k9", "1.00"), row("k9", "2.00"))},
+			err: "load conversions: 2 natural keys come with different rows in one load: conversion_id=k1 (in the extracted records); conversion_id=k9 (in the extracted records)"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			w, err := models.Open(ctx, ":memory:", models.Options{})
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer w.Close()
+			if err := w.EnsureTables(ctx); err != nil {
+				t.Fatal(err)
+			}
+			tx, err := w.Begin(ctx)
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer tx.Rollback()
+			if !tc.first {
+				if _, err := tx.LoadInput(ctx, transform.Conversions, models.Input{Parquet: []models.ParquetScan{base}}, nil); err != nil {
+					t.Fatal(err)
+				}
+			}
+			res, err := tx.LoadInput(ctx, transform.Conversions, tc.in, nil)
+			if tc.err != "" {
+				var dup *models.DuplicateKeyError
+				if !errors.As(err, &dup) || !strings.HasPrefix(err.Error(), tc.err) {
+					t.Fatalf("got %v\nwant a DuplicateKeyError starting %q", err, tc.err)
+				}
+				return
+			}
+			if err != nil {
+				t.Fatal(err)
+			}
+			got := rowsOf(t, w, "SELECT conversion_id || '|' || revenue FROM conversions ORDER BY 1")
+			if strings.Join(got, ",") != tc.want || res.Changed != tc.changed {
+				t.Errorf("rows %v, changed %d; want %s, changed %d", got, res.Changed, tc.want, tc.changed)
+			}
+		})
+	}
+}
