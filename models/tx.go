@@ -128,8 +128,13 @@ type LoadResult struct {
 // changed 8 s. Rows are compared by a hash of their columns (all but the
 // extraction stamps), per natural key: a key is changed when any of its
 // incoming rows hashes differently from any of its rows in the table, when
-// it is new, or when it is in scope and no longer sent. Identical
-// duplicate rows of a key that did not change are therefore not multiplied.
+// it is new, or when it is in scope and no longer sent.
+//
+// A key names one row. Copies of one row in the input are kept once, and
+// different rows for one key fail the load (DuplicateKeyError): counting
+// both would double a conversion's revenue or an ad's spend. Finding out
+// costs a count of keys against rows written (2.2 s for a first load of
+// 20M touchpoints, next to nothing for a week's changed keys).
 func (tx *Tx) LoadInput(ctx context.Context, table string, in Input, scope *Scope) (LoadResult, error) {
 	t, err := transform.Lookup(table)
 	if err != nil {
@@ -183,11 +188,21 @@ func (tx *Tx) LoadInput(ctx context.Context, table string, in Input, scope *Scop
 		if _, err := tx.w.conn.ExecContext(ctx, fmt.Sprintf("INSERT INTO %s BY NAME SELECT * FROM %s", Ident(table), Ident(incoming))); err != nil {
 			return LoadResult{}, fmt.Errorf("load %s: insert: %w", table, err)
 		}
-		if err := tx.w.conn.QueryRowContext(ctx, "SELECT count(*) FROM (SELECT DISTINCT "+keyList(t.Key)+" FROM "+Ident(table)+")").Scan(&res.Changed); err != nil {
+		// Distinct key hashes count the keys: 2.2 s for 20M touchpoints
+		// against 8.8 s for the keys themselves. Were two keys' hashes to
+		// collide, oneRowPerKey would look and find nothing to do.
+		var keys int64
+		if err := tx.w.conn.QueryRowContext(ctx, "SELECT count(*) FROM (SELECT DISTINCT hash("+keyList(t.Key)+") FROM "+Ident(table)+")").Scan(&keys); err != nil {
 			return LoadResult{}, fmt.Errorf("load %s: %w", table, err)
 		}
-		if res.Changed < res.Rows {
-			return res, tx.oneRowPerKey(ctx, t, parts)
+		res.Changed = res.Rows
+		if keys < res.Rows {
+			if err := tx.oneRowPerKey(ctx, t, parts); err != nil {
+				return res, err
+			}
+			if err := tx.w.conn.QueryRowContext(ctx, "SELECT count(*) FROM "+Ident(table)).Scan(&res.Changed); err != nil {
+				return LoadResult{}, fmt.Errorf("load %s: %w", table, err)
+			}
 		}
 		return res, nil
 	}
