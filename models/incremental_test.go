@@ -105,6 +105,11 @@ SELECT id, person, v * (SELECT max(x) FROM rules) AS score, getvariable('tag') A
 		{"hashes of another layout", "ALTER TABLE scored__input_hashes RENAME COLUMN key_hash TO k", false,
 			models.Increment{Full: true, Reason: "no input hashes from an earlier build", Changed: 20}},
 		{"and updated again", "DELETE FROM ev WHERE id = 'e5'", false, models.Increment{Changed: 1}},
+		// only new keys: the count says none is gone, and no pass looks
+		{"a new key", "INSERT INTO ev VALUES ('e21', 'p1', 21)", false, models.Increment{Changed: 1}},
+		// as many gone as new: the counts balance, the pass finds e6
+		{"one new, one gone", "INSERT INTO ev VALUES ('e22', 'p2', 22); DELETE FROM ev WHERE id = 'e6'", false,
+			models.Increment{Changed: 2}},
 	} {
 		if step.change != "" {
 			exec(step.change)
