@@ -128,6 +128,21 @@ func (tx *Tx) buildIncremental(ctx context.Context, m Model) (Increment, error) 
 	return Increment{Changed: changed}, nil
 }
 
+// forgetIncrement drops the input hashes of a model that was incremental
+// and no longer is: were it made incremental again, hashes older than its
+// table would say rows are current that are not.
+func (tx *Tx) forgetIncrement(ctx context.Context, m Model) error {
+	ok, err := tx.w.TableExists(ctx, m.InputHashes())
+	if err != nil || !ok {
+		return err
+	}
+	if _, err := tx.w.conn.ExecContext(ctx, "DROP TABLE main."+Ident(m.InputHashes())); err != nil {
+		return err
+	}
+	_, err = tx.w.conn.ExecContext(ctx, "DELETE FROM model_increment WHERE model = ?", m.Name)
+	return err
+}
+
 // narrowedBody is the model's query reading only the changed rows of its
 // input: every mention of the input's name reads them instead.
 func narrowedBody(m Model) string {

@@ -123,6 +123,11 @@ func (tx *Tx) buildSQL(ctx context.Context, m Model) (*Increment, error) {
 	if err := tx.dropUnlessKind(ctx, m.Name, keep); err != nil {
 		return nil, err
 	}
+	if m.Incremental == nil {
+		if err := tx.forgetIncrement(ctx, m); err != nil {
+			return nil, err
+		}
+	}
 	switch {
 	case m.Ephemeral:
 		_, err := tx.w.conn.ExecContext(ctx, ephemeralSQL(m))

@@ -230,11 +230,11 @@ func (tx *Tx) LoadInput(ctx context.Context, table string, in Input, scope *Scop
 	if err != nil {
 		return LoadResult{}, fmt.Errorf("load %s: insert: %w", table, err)
 	}
-	// more rows than keys: the input brought a key twice
-	if inserted, err := ins.RowsAffected(); err != nil || inserted > sent {
-		if err != nil {
-			return LoadResult{}, fmt.Errorf("load %s: %w", table, err)
-		}
+	inserted, err := ins.RowsAffected()
+	if err != nil {
+		return LoadResult{}, fmt.Errorf("load %s: %w", table, err)
+	}
+	if inserted > sent { // more rows than keys: the input brought a key twice
 		return res, tx.oneRowPerKey(ctx, t, parts)
 	}
 	return res, nil
@@ -247,8 +247,8 @@ type inputPart struct {
 }
 
 // DuplicateKeyError is a load whose input brings different rows for one
-// natural key. Which of them is right is the source's to say, so nothing
-// is loaded; Keys names a few, and Inputs the files holding each.
+// natural key. Which of them is right is the source's to say, so the run
+// loads nothing; Keys names a few, and In the files holding each.
 type DuplicateKeyError struct {
 	Table string
 	Count int64      // keys with more than one version
