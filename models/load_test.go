@@ -81,7 +81,7 @@ func TestLoadKeepsOneRowPerKey(t *testing.T) {
 			want: "k1|11.00,k2|20.00", changed: 1},
 		{name: "two versions, first load", first: true,
 			in:  models.Input{Parquet: []models.ParquetScan{base, file("restated.parquet", row("k2", "25.00"))}},
-			err: "load conversions: 1 natural keys come with different rows in one load: conversion_id=k2 (in " + filepath.Join(dir, "base.parquet") + ", " + filepath.Join(dir, "restated.parquet") + ")"},
+			err: "load conversions: 1 natural key comes with different rows in one load: conversion_id=k2 (in " + filepath.Join(dir, "base.parquet") + ", " + filepath.Join(dir, "restated.parquet") + ")"},
 		{name: "two versions of a stored key",
 			in:  models.Input{Records: records(row("k1", "10.00"), row("k1", "12.00"), row("k9", "1.00"), row("k9", "2.00"))},
 			err: "load conversions: 2 natural keys come with different rows in one load: conversion_id=k1 (in the extracted records); conversion_id=k9 (in the extracted records)"},

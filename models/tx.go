@@ -258,7 +258,11 @@ type DuplicateKeyError struct {
 
 func (e *DuplicateKeyError) Error() string {
 	var b strings.Builder
-	fmt.Fprintf(&b, "load %s: %d natural keys come with different rows in one load:", e.Table, e.Count)
+	keys := "natural keys come"
+	if e.Count == 1 {
+		keys = "natural key comes"
+	}
+	fmt.Fprintf(&b, "load %s: %d %s with different rows in one load:", e.Table, e.Count, keys)
 	for i, k := range e.Keys {
 		if i > 0 {
 			b.WriteString(";")
