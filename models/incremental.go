@@ -251,13 +251,9 @@ func (tx *Tx) incrementalFingerprint(ctx context.Context, m Model) (string, erro
 	}
 	slices.Sort(read)
 	for _, name := range read {
-		var n int64
-		var sum string
-		q := fmt.Sprintf("SELECT count(*), coalesce(sum(hash(t)::HUGEINT), 0)::VARCHAR FROM %s AS t", Ident(name))
-		if err := tx.w.conn.QueryRowContext(ctx, q).Scan(&n, &sum); err != nil {
-			return "", fmt.Errorf("fingerprint of %s: %w", name, err)
+		if err := tx.hashContent(ctx, h, name); err != nil {
+			return "", fmt.Errorf("fingerprint of %s: %w", m.Name, err)
 		}
-		fmt.Fprintf(h, "table %s %d %s\n", name, n, sum)
 	}
 	var params []string
 	for _, c := range getvariableCall.FindAllStringSubmatch(code, -1) {

@@ -37,20 +37,7 @@ func TestLoadKeepsOneRowPerKey(t *testing.T) {
 			t.Fatal(err)
 		}
 		defer rec.Release()
-		path := filepath.Join(dir, name)
-		f, err := os.Create(path)
-		if err != nil {
-			t.Fatal(err)
-		}
-		if err := files.WriteParquet(f, mem, rec); err != nil {
-			t.Fatal(err)
-		}
-		f.Close()
-		columns := map[string]string{}
-		for _, fld := range rec.Schema().Fields() {
-			columns[fld.Name] = fld.Name
-		}
-		return models.ParquetScan{Path: path, Columns: columns}
+		return parquetInput(t, mem, filepath.Join(dir, name), rec)
 	}
 	records := func(rows ...transform.ConversionRow) []arrow.RecordBatch {
 		rec, err := transform.BuildRecord(mem, transform.Conversions, rows)
@@ -122,4 +109,23 @@ func TestLoadKeepsOneRowPerKey(t *testing.T) {
 			}
 		})
 	}
+}
+
+// parquetInput writes rec to a Parquet file at path and returns it as a
+// load's input, its columns under their canonical names.
+func parquetInput(t *testing.T, mem memory.Allocator, path string, rec arrow.RecordBatch) models.ParquetScan {
+	t.Helper()
+	f, err := os.Create(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	if err := files.WriteParquet(f, mem, rec); err != nil {
+		t.Fatal(err)
+	}
+	columns := map[string]string{}
+	for _, fld := range rec.Schema().Fields() {
+		columns[fld.Name] = fld.Name
+	}
+	return models.ParquetScan{Path: path, Columns: columns}
 }

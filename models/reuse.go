@@ -86,17 +86,25 @@ func (tx *Tx) Fingerprint(ctx context.Context, cat *Catalog, p Params) (string, 
 		return "", err
 	}
 	for _, name := range inputs {
-		var n int64
-		var sum string
-		// hash(t) hashes the whole row; the sum does not depend on the
-		// order rows are stored in.
-		q := fmt.Sprintf("SELECT count(*), coalesce(sum(hash(t)::HUGEINT), 0)::VARCHAR FROM %s AS t", Ident(name))
-		if err := tx.w.conn.QueryRowContext(ctx, q).Scan(&n, &sum); err != nil {
-			return "", fmt.Errorf("model fingerprint: table %s: %w", name, err)
+		if err := tx.hashContent(ctx, h, name); err != nil {
+			return "", fmt.Errorf("model fingerprint: %w", err)
 		}
-		fmt.Fprintf(h, "table %s %d %s\n", name, n, sum)
 	}
 	return hex.EncodeToString(h.Sum(nil)), nil
+}
+
+// hashContent writes a table's (or view's) content to h: its row count
+// and the sum of a hash of every row, which does not depend on the order
+// rows are stored in.
+func (tx *Tx) hashContent(ctx context.Context, h io.Writer, name string) error {
+	var n int64
+	var sum string
+	q := fmt.Sprintf("SELECT count(*), coalesce(sum(hash(t)::HUGEINT), 0)::VARCHAR FROM %s AS t", Ident(name))
+	if err := tx.w.conn.QueryRowContext(ctx, q).Scan(&n, &sum); err != nil {
+		return fmt.Errorf("table %s: %w", name, err)
+	}
+	_, err := fmt.Fprintf(h, "table %s %d %s\n", name, n, sum)
+	return err
 }
 
 // executableHash identifies the running program, so a rebuilt binary (a

@@ -3,7 +3,6 @@ package models_test
 import (
 	"errors"
 	"fmt"
-	"os"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -12,7 +11,6 @@ import (
 	"github.com/apache/arrow-go/v18/arrow"
 	"github.com/apache/arrow-go/v18/arrow/memory"
 
-	"github.com/socialroi/socialroi/extract/files"
 	"github.com/socialroi/socialroi/models"
 	"github.com/socialroi/socialroi/transform"
 )
@@ -135,20 +133,7 @@ func testLoadUpserts(t *testing.T, via string) {
 		in := models.Input{Records: []arrow.RecordBatch{rec}}
 		if via == "parquet" {
 			loads++
-			path := filepath.Join(dir, fmt.Sprintf("load%d.parquet", loads))
-			f, err := os.Create(path)
-			if err != nil {
-				t.Fatal(err)
-			}
-			if err := files.WriteParquet(f, mem, rec); err != nil {
-				t.Fatal(err)
-			}
-			f.Close()
-			columns := map[string]string{}
-			for _, fld := range rec.Schema().Fields() {
-				columns[fld.Name] = fld.Name
-			}
-			in = models.Input{Parquet: []models.ParquetScan{{Path: path, Columns: columns}}}
+			in = models.Input{Parquet: []models.ParquetScan{parquetInput(t, mem, filepath.Join(dir, fmt.Sprintf("load%d.parquet", loads)), rec)}}
 		}
 		n, err := tx.LoadInput(ctx, transform.AdPerformance, in, scope)
 		if err != nil {
