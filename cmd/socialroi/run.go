@@ -116,7 +116,7 @@ func addRunFlags(cmd *cobra.Command, o *runOpts) {
 	f.StringVar(&o.fromRaw, "from-raw", "", "rebuild run `RUN_ID` from its raw landing: same windows, no API calls")
 	f.StringVar(&o.outputs, "outputs", "", "comma-separated outputs: excel,parquet,csv,bigquery (default: from the config)")
 	f.BoolVar(&o.allowQAFailures, "allow-qa-failures", false, "publish outputs even when data tests of severity error fail")
-	f.BoolVar(&o.rebuild, "rebuild", false, "build every model even when nothing it is computed from changed since the last build")
+	f.BoolVar(&o.rebuild, "rebuild", false, "build every model, incremental ones whole, even when nothing it is computed from changed since the last build")
 }
 
 func loadConfig(path string) (*config.Config, error) {
