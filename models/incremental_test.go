@@ -1,13 +1,17 @@
 package models_test
 
 import (
+	"fmt"
 	"path/filepath"
 	"slices"
+	"strconv"
 	"strings"
 	"testing"
 	"testing/fstest"
 
 	"github.com/socialroi/socialroi/models"
+	"github.com/socialroi/socialroi/models/attribution"
+	sqlfiles "github.com/socialroi/socialroi/sql"
 )
 
 // An incremental model recomputes only the keys whose input row changed,
@@ -136,4 +140,44 @@ SELECT id, person, v * (SELECT max(x) FROM rules) AS score, getvariable('tag') A
 	if got, want := run(false), (models.Increment{Full: true, Reason: "no earlier build", Changed: 20}); got != want {
 		t.Errorf("incremental again: %+v, want %+v", got, want)
 	}
+}
+
+// The data test tests/classification_covers_touchpoints catches a row the
+// incremental classification lost or doubled: here a row copied by hand.
+func TestClassificationCoverageDataTest(t *testing.T) {
+	ctx := t.Context()
+	w := runTiny(t, tinyConfig()) // every data test passes
+	if _, err := w.Conn().ExecContext(ctx,
+		"INSERT INTO int_touchpoints_classified SELECT * FROM int_touchpoints_classified LIMIT 1"); err != nil {
+		t.Fatal(err)
+	}
+	cat, err := models.LoadCatalog(sqlfiles.FS, attribution.GoModels()...)
+	if err != nil {
+		t.Fatal(err)
+	}
+	results, err := w.RunTests(ctx, cat)
+	if err != nil {
+		t.Fatal(err)
+	}
+	staged := rowsOf(t, w, "SELECT count(*) FROM touchpoints")[0]
+	for _, r := range results {
+		if r.Name != "classification_covers_touchpoints" {
+			continue
+		}
+		// the tiny brand's touchpoints, and one more classified
+		if want := fmt.Sprintf("staged=%s classified=%d", staged, atoi(t, staged)+1); r.Failures != 1 || len(r.Sample) != 1 || r.Sample[0] != want {
+			t.Errorf("failures %d, sample %v; want 1, %q", r.Failures, r.Sample, want)
+		}
+		return
+	}
+	t.Fatal("no data test classification_covers_touchpoints")
+}
+
+func atoi(t *testing.T, s string) int {
+	t.Helper()
+	n, err := strconv.Atoi(s)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return n
 }
