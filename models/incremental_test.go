@@ -19,14 +19,7 @@ import (
 // changing, a full refresh, or most rows changing rebuild it whole.
 func TestIncrementalModel(t *testing.T) {
 	ctx := t.Context()
-	w, err := models.Open(ctx, filepath.Join(t.TempDir(), "w.duckdb"), models.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer w.Close()
-	if err := w.EnsureTables(ctx); err != nil {
-		t.Fatal(err)
-	}
+	w := newWarehouse(t, filepath.Join(t.TempDir(), "w.duckdb"))
 	// ev is the canonical table; people re-stitches persons (as the
 	// identity map does), so a change there changes staged rows of ev
 	// whose own rows did not change; rules is read whole.

@@ -74,14 +74,7 @@ func TestLoadKeepsOneRowPerKey(t *testing.T) {
 			err: "load conversions: 2 natural keys come with different rows in one load: conversion_id=k1 (in the extracted records); conversion_id=k9 (in the extracted records)"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			w, err := models.Open(ctx, ":memory:", models.Options{})
-			if err != nil {
-				t.Fatal(err)
-			}
-			defer w.Close()
-			if err := w.EnsureTables(ctx); err != nil {
-				t.Fatal(err)
-			}
+			w := newWarehouse(t, ":memory:")
 			tx, err := w.Begin(ctx)
 			if err != nil {
 				t.Fatal(err)
@@ -128,4 +121,19 @@ func parquetInput(t *testing.T, mem memory.Allocator, path string, rec arrow.Rec
 		columns[fld.Name] = fld.Name
 	}
 	return models.ParquetScan{Path: path, Columns: columns}
+}
+
+// newWarehouse opens a warehouse at path (":memory:" for none) with the
+// canonical tables, closed when the test ends.
+func newWarehouse(t *testing.T, path string) *models.Warehouse {
+	t.Helper()
+	w, err := models.Open(t.Context(), path, models.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { w.Close() })
+	if err := w.EnsureTables(t.Context()); err != nil {
+		t.Fatal(err)
+	}
+	return w
 }

@@ -166,12 +166,12 @@ func (tx *Tx) RecordBuild(ctx context.Context, b Build) error {
 // results marked Reused, or ok false when a model is missing (then the
 // models must be built).
 func (tx *Tx) ReuseModels(ctx context.Context, cat *Catalog, b Build) (out []ModelResult, ok bool, err error) {
+	if err := defineEphemerals(ctx, tx.w.conn, cat); err != nil {
+		return nil, false, err
+	}
 	for _, m := range cat.Models {
 		r := ModelResult{Name: m.Name, Path: m.Path, Ephemeral: m.Ephemeral, View: m.View, Reused: true, BuiltBy: b.RunID}
 		if m.Ephemeral {
-			if _, err := tx.w.conn.ExecContext(ctx, ephemeralSQL(m)); err != nil {
-				return nil, false, &ModelError{Path: m.Path, Err: err}
-			}
 			out = append(out, r)
 			continue
 		}

@@ -105,14 +105,7 @@ func testLoadUpserts(t *testing.T, via string) {
 	ctx := t.Context()
 	mem := memory.NewCheckedAllocator(memory.NewGoAllocator())
 	defer mem.AssertSize(t, 0)
-	w, err := models.Open(ctx, ":memory:", models.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer w.Close()
-	if err := w.EnsureTables(ctx); err != nil {
-		t.Fatal(err)
-	}
+	w := newWarehouse(t, ":memory:")
 	row := func(d, ad, spend string) transform.AdPerformanceRow {
 		return transform.AdPerformanceRow{Date: day(d), Platform: "facebook", AccountID: "1", AdID: ad, Currency: "USD",
 			Spend: dec(spend), PlatformConversionValue: dec("0"), Source: "meta", ExtractedAt: ts("2026-11-23 06:00")}

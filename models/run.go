@@ -148,6 +148,20 @@ func ephemeralSQL(m Model) string {
 	return fmt.Sprintf("CREATE OR REPLACE TEMP VIEW %s AS\n%s", Ident(m.Name), m.body())
 }
 
+// defineEphemerals defines every ephemeral model of the catalog on conn's
+// session, for readers outside a build: data tests, a reused build.
+func defineEphemerals(ctx context.Context, conn *sql.Conn, cat *Catalog) error {
+	for _, m := range cat.Models {
+		if !m.Ephemeral {
+			continue
+		}
+		if _, err := conn.ExecContext(ctx, ephemeralSQL(m)); err != nil {
+			return &ModelError{Path: m.Path, Err: err}
+		}
+	}
+	return nil
+}
+
 // body is the model's query without its final semicolon, to wrap in DDL.
 func (m Model) body() string { return strings.TrimRight(m.SQL, "; \n\t") }
 
@@ -313,13 +327,8 @@ func sampleRows(ctx context.Context, conn *sql.Conn, q string) ([]string, error)
 // The ephemeral models are defined first, as temporary views on this
 // session, since tests may read them as they do in a run.
 func (w *Warehouse) RunTests(ctx context.Context, cat *Catalog) ([]TestResult, error) {
-	for _, m := range cat.Models {
-		if !m.Ephemeral {
-			continue
-		}
-		if _, err := w.conn.ExecContext(ctx, ephemeralSQL(m)); err != nil {
-			return nil, &ModelError{Path: m.Path, Err: err}
-		}
+	if err := defineEphemerals(ctx, w.conn, cat); err != nil {
+		return nil, err
 	}
 	return runTests(ctx, w.conn, cat)
 }

@@ -283,16 +283,10 @@ func (e *DuplicateKeyError) Error() string {
 // rows for one key are a DuplicateKeyError. It reads the input again, to
 // name the files, which costs a pass over it only when this happens.
 func (tx *Tx) oneRowPerKey(ctx context.Context, t *transform.Table, parts []inputPart) error {
-	var cols []string
-	for _, f := range t.Schema.Fields() {
-		if !slices.Contains(t.Stamps, f.Name) {
-			cols = append(cols, Ident(f.Name))
-		}
-	}
 	labelled := make([]string, len(parts))
 	for i, p := range parts {
-		labelled[i] = fmt.Sprintf("SELECT %s, hash(%s) AS row_hash, %s AS input FROM (%s)",
-			keyList(t.Key), strings.Join(cols, ", "), Literal(p.name), p.query)
+		labelled[i] = fmt.Sprintf("SELECT %s, %s, %s AS input FROM (%s)",
+			keyList(t.Key), rowHash(t), Literal(p.name), p.query)
 	}
 	dups := "__duplicate_keys_" + t.Name
 	if _, err := tx.w.conn.ExecContext(ctx, fmt.Sprintf(`CREATE OR REPLACE TEMP TABLE %s AS
@@ -352,13 +346,6 @@ func (tx *Tx) oneRowPerKey(ctx context.Context, t *transform.Table, parts []inpu
 // and in scope (no longer sent). Outside the scope a key the input does not
 // mention is left alone.
 func changedKeysSQL(t *transform.Table, incoming string, scope *Scope) (string, []any) {
-	var cols []string
-	for _, f := range t.Schema.Fields() {
-		if !slices.Contains(t.Stamps, f.Name) {
-			cols = append(cols, Ident(f.Name))
-		}
-	}
-	rowHash := "hash(" + strings.Join(cols, ", ") + ") AS row_hash"
 	inScope, args := "false", []any(nil)
 	switch {
 	case scope != nil && scope.All:
@@ -376,8 +363,21 @@ FROM (SELECT %s, %s FROM %s) AS i
 FULL JOIN (SELECT %s, %s, (%s) AS in_scope FROM %s) AS e ON %s
 WHERE i.row_hash IS DISTINCT FROM e.row_hash AND (i.row_hash IS NOT NULL OR e.in_scope)`,
 		strings.Join(picks, ", "),
-		keys, rowHash, Ident(incoming),
-		keys, rowHash, inScope, Ident(t.Name), keysEqual(t.Key, "i", "e")), args
+		keys, rowHash(t), Ident(incoming),
+		keys, rowHash(t), inScope, Ident(t.Name), keysEqual(t.Key, "i", "e")), args
+}
+
+// rowHash renders the hash a load compares rows by, as row_hash: every
+// column but the table's extraction stamps, so a row fetched again is the
+// same row.
+func rowHash(t *transform.Table) string {
+	var cols []string
+	for _, f := range t.Schema.Fields() {
+		if !slices.Contains(t.Stamps, f.Name) {
+			cols = append(cols, Ident(f.Name))
+		}
+	}
+	return "hash(" + strings.Join(cols, ", ") + ") AS row_hash"
 }
 
 // keysEqual renders the condition that two relations' key columns are
