@@ -56,6 +56,14 @@ func (tx *Tx) RunModels(ctx context.Context, cat *Catalog, log *slog.Logger) ([]
 		return nil, err
 	}
 	defer tx.w.conn.ExecContext(context.Background(), "RESET disabled_compression_methods")
+	// A table has no order (the models say so, and every output sorts what
+	// it shows), so DuckDB need not keep a query's order when it writes
+	// one: the threads append their rows as they finish. At L the ledger's
+	// INSERT took 16.9 s against 19.5 s, the paths' 11.1 s against 12.7 s.
+	if _, err := tx.w.conn.ExecContext(ctx, "SET preserve_insertion_order = false"); err != nil {
+		return nil, err
+	}
+	defer tx.w.conn.ExecContext(context.Background(), "RESET preserve_insertion_order")
 	var out []ModelResult
 	for _, m := range cat.Models {
 		start := time.Now()

@@ -36,7 +36,9 @@ func GoModels() []models.GoModel {
 // warehouse without conversions gets an empty table, not an error: the
 // markov credits are then simply absent, as every other model's are.
 func buildRemovalEffects(ctx context.Context, tx *models.Tx) error {
-	rows, err := tx.QueryContext(ctx, "SELECT from_state, to_state, transitions FROM int_markov_transitions")
+	// In a fixed order: the solver numbers states as it meets them, and a
+	// table keeps no order (models are written without preserving it).
+	rows, err := tx.QueryContext(ctx, "SELECT from_state, to_state, transitions FROM int_markov_transitions ORDER BY from_state, to_state")
 	if err != nil {
 		return err
 	}

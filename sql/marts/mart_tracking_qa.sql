@@ -97,7 +97,7 @@ fx_missing AS (
         count(*)::DOUBLE AS value,
         0::DOUBLE,
         count(*) = 0,
-        coalesce(string_agg(DISTINCT currency || ' on ' || day, ', '), 'every amount has its rate')
+        coalesce(string_agg(DISTINCT currency || ' on ' || day, ', ' ORDER BY currency || ' on ' || day), 'every amount has its rate')
     FROM (
         SELECT currency, date AS day FROM stg_ad_performance WHERE fx_rate IS NULL
         UNION ALL
