@@ -27,9 +27,11 @@ test-race:
 
 ## bench: Go benchmarks (decoding, Arrow building, the workbook, and
 ## `attribute` on 1M, 5M and 20M synthetic touchpoints), then the weekly
-## pipeline's stages on generated datasets (BENCH_SCALES, default M,L), in a
-## fresh warehouse and again as a re-run on it: seconds, rows/s and peak RSS
-## per stage, appended to bench/results.json.
+## pipeline's stages on generated datasets (BENCH_SCALES, default M,L), each
+## run a `socialroi run` process: the weeks before the last into a fresh
+## warehouse, the last week, then a retry. Seconds, rows/s and peak RSS per
+## stage, appended to bench/results.json. To compare two commits fairly on a
+## noisy machine: go run -tags=duckdb_arrow ./bench -scales L -ab BASE.
 ## SOCIALROI_BENCH_MAX=1000000 keeps `attribute` to the 1M case.
 BENCH_SCALES ?= M,L
 bench:

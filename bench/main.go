@@ -9,6 +9,11 @@
 // runs it after the Go benchmarks.
 //
 //	go run -tags=duckdb_arrow ./bench -scales M,L
+//
+// With -ab COMMIT it instead compares two builds' weekly runs, alternating
+// on one dataset (ab.go):
+//
+//	go run -tags=duckdb_arrow ./bench -scales L -ab 6931fb5 -rounds 2
 package main
 
 import (
@@ -19,7 +24,6 @@ import (
 	"flag"
 	"fmt"
 	"io"
-	"log/slog"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -30,8 +34,8 @@ import (
 	"time"
 
 	"github.com/socialroi/socialroi/config"
-	"github.com/socialroi/socialroi/models"
 	"github.com/socialroi/socialroi/pipeline"
+	"github.com/socialroi/socialroi/reports/manifest"
 )
 
 // Result is one bench of one scale.
@@ -93,7 +97,16 @@ func main() {
 	scales := flag.String("scales", "M,L", "comma-separated scales to run (S, M, L)")
 	dir := flag.String("dir", filepath.Join("bench", "data"), "where the generated datasets are kept")
 	out := flag.String("out", filepath.Join("bench", "results.json"), "results file (appended to)")
+	ab := flag.String("ab", "", "compare the weekly run of this commit's CLI with the working tree's, alternating (see ab.go); prints, records nothing")
+	rounds := flag.Int("rounds", 2, "with -ab: weekly runs per side")
 	flag.Parse()
+	if *ab != "" {
+		if err := abCompare(context.Background(), *ab, strings.Split(*scales, ","), *dir, *rounds, os.Stdout); err != nil {
+			fmt.Fprintln(os.Stderr, "bench:", err)
+			os.Exit(1)
+		}
+		return
+	}
 	if err := run(context.Background(), strings.Split(*scales, ","), *dir, *out, os.Stdout); err != nil {
 		fmt.Fprintln(os.Stderr, "bench:", err)
 		os.Exit(1)
@@ -102,9 +115,13 @@ func main() {
 
 func run(ctx context.Context, scales []string, dir, out string, w io.Writer) error {
 	rec := Record{Date: time.Now().UTC(), Commit: gitCommit(), Machine: machine(), CPUs: runtime.NumCPU()}
+	bin := filepath.Join(dir, "socialroi")
+	if err := goBuild(ctx, ".", bin); err != nil {
+		return err
+	}
 	for _, s := range scales {
 		s = strings.ToUpper(strings.TrimSpace(s))
-		r, err := benchScale(ctx, s, filepath.Join(dir, s))
+		r, err := benchScale(ctx, bin, s, filepath.Join(dir, s))
 		if err != nil {
 			return fmt.Errorf("scale %s: %w", s, err)
 		}
@@ -133,7 +150,7 @@ func run(ctx context.Context, scales []string, dir, out string, w io.Writer) err
 // benchScale generates the dataset (each time: generation is part of the
 // figures) and its prior weeks, and runs the pipeline three times on one
 // warehouse: the prior weeks fresh, the whole dataset, the same again.
-func benchScale(ctx context.Context, scale, dir string) (Result, error) {
+func benchScale(ctx context.Context, bin, scale, dir string) (Result, error) {
 	if err := os.RemoveAll(dir); err != nil {
 		return Result{}, err
 	}
@@ -147,19 +164,15 @@ func benchScale(ctx context.Context, scale, dir string) (Result, error) {
 		return Result{}, err
 	}
 	r := Result{Scale: scale, Generate: time.Since(start).Seconds()}
+	cfg, err := config.Load(gen.Config)
+	if err != nil {
+		return Result{}, err
+	}
 	var runs []Figures
 	for _, g := range []*pipeline.Generated{prior, gen, gen} {
-		cfg, err := config.Load(g.Config)
-		if err != nil {
-			return Result{}, err
-		}
-		f, res, err := timeRun(ctx, cfg, g.Week)
+		f, touchpoints, err := timeRun(ctx, bin, g, cfg.OutDir)
 		if err != nil {
 			return Result{}, fmt.Errorf("%s: %w", g.Week.Label(), err)
-		}
-		touchpoints := 0
-		for _, src := range res.Sources {
-			touchpoints += int(src.Rows["touchpoints"])
 		}
 		runs = append(runs, f.perMillion(touchpoints))
 		r.Touchpoints = touchpoints
@@ -168,34 +181,42 @@ func benchScale(ctx context.Context, scale, dir string) (Result, error) {
 	return r, nil
 }
 
-// timeRun runs the pipeline for the week and collects its stage timings.
-func timeRun(ctx context.Context, cfg *config.Config, week models.Week) (Figures, *pipeline.Result, error) {
-	res := pipeline.Run(ctx, pipeline.Options{Config: cfg, Week: week, AllowQAFailures: true,
-		Logger: slog.New(slog.DiscardHandler), Version: "bench"})
-	if res.Err != nil && res.ExitCode != pipeline.ExitSourcesFailed {
-		return Figures{}, nil, res.Err
+// timeRun runs the week with the CLI, in a process of its own as a
+// scheduler would, and collects its stage timings from the run's record.
+// (Until 2026-11-24 the bench ran the pipeline in its own process, after
+// generating the data: the stages' peak RSS then began from what the
+// generation and earlier runs had left, 0.5–1 GiB above the CLI's.)
+func timeRun(ctx context.Context, bin string, g *pipeline.Generated, outDir string) (Figures, int, error) {
+	rec, err := runCLI(ctx, bin, g.Config, g.Week.Label(), outDir)
+	if err != nil {
+		return Figures{}, 0, err
 	}
-	f := Figures{Week: week.Label(), ExitCode: res.ExitCode, Stages: res.Timings}
-	for _, t := range res.Timings {
+	f := Figures{Week: g.Week.Label(), ExitCode: rec.ExitCode}
+	for _, t := range rec.Timings {
+		f.Stages = append(f.Stages, pipeline.Timing{Stage: t.Name, Seconds: t.Seconds, Rows: t.Rows, PeakRSSBytes: t.PeakRSSBytes})
 		f.Pipeline += t.Seconds
 		f.PeakRSSBytes = max(f.PeakRSSBytes, t.PeakRSSBytes)
 	}
-	byTime := slices.Clone(res.Models)
-	slices.SortStableFunc(byTime, func(a, b models.ModelResult) int { return cmp.Compare(b.Duration, a.Duration) })
+	byTime := slices.Clone(rec.Models)
+	slices.SortStableFunc(byTime, func(a, b manifest.Model) int { return cmp.Compare(b.Seconds, a.Seconds) })
 	for _, m := range byTime[:min(slowestModels, len(byTime))] {
-		if m.Duration == 0 {
+		if m.Seconds == 0 {
 			break
 		}
-		mt := ModelTiming{Name: m.Name, Seconds: m.Duration.Seconds()}
-		switch inc := m.Increment; {
-		case inc != nil && inc.Full:
+		mt := ModelTiming{Name: m.Name, Seconds: m.Seconds}
+		switch inc := m.Incremental; {
+		case inc != nil && inc.FullBuild:
 			mt.Note = "rebuilt whole: " + inc.Reason
 		case inc != nil:
-			mt.Note = fmt.Sprintf("incremental: %d keys recomputed", inc.Changed)
+			mt.Note = fmt.Sprintf("incremental: %d keys recomputed", inc.KeysRecomputed)
 		}
 		f.SlowestModels = append(f.SlowestModels, mt)
 	}
-	return f, res, nil
+	touchpoints := 0
+	for _, src := range rec.Sources {
+		touchpoints += int(src.Rows["touchpoints"])
+	}
+	return f, touchpoints, nil
 }
 
 func (f Figures) perMillion(touchpoints int) Figures {
