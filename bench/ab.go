@@ -33,25 +33,6 @@ type abSide struct {
 	name, bin, snapshot string
 }
 
-// stage is a run's seconds in one stage.
-func stage(m *manifest.Manifest, name string) float64 {
-	for _, t := range m.Timings {
-		if t.Name == name {
-			return t.Seconds
-		}
-	}
-	return 0
-}
-
-// total is a run's seconds over its stages, and its highest peak RSS.
-func total(m *manifest.Manifest) (seconds float64, peak int64) {
-	for _, t := range m.Timings {
-		seconds += t.Seconds
-		peak = max(peak, t.PeakRSSBytes)
-	}
-	return seconds, peak
-}
-
 func abCompare(ctx context.Context, base string, scales []string, dir string, rounds int, w io.Writer) error {
 	bins := filepath.Join(dir, "ab")
 	if err := os.MkdirAll(bins, 0o755); err != nil {
@@ -194,9 +175,9 @@ func printAB(w io.Writer, scale, week string, sides []*abSide, runs map[*abSide]
 	fmt.Fprintln(tw, "side\tround\tload\tmodels\ttests\tcommit\treports\ttotal\tpeak RSS\t")
 	for _, side := range sides {
 		for i, r := range runs[side] {
-			secs, peak := total(r)
-			fmt.Fprintf(tw, "%s\t%d\t%.1f s\t%.1f s\t%.1f s\t%.1f s\t%.1f s\t%.1f s\t%.2f GiB\t\n", side.name, i+1,
-				stage(r, "load"), stage(r, "models"), stage(r, "tests"), stage(r, "commit"), stage(r, "reports"), secs, float64(peak)/(1<<30))
+			f, _ := figures(r)
+			fmt.Fprintf(tw, "%s\t%d\t%.1f s\t%.1f s\t%.1f s\t%.1f s\t%.1f s\t%.1f s\t%s\t\n", side.name, i+1,
+				f.stage("load"), f.stage("models"), f.stage("tests"), f.stage("commit"), f.stage("reports"), f.Pipeline, gib(f.PeakRSSBytes))
 		}
 	}
 	tw.Flush()

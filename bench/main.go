@@ -191,7 +191,14 @@ func timeRun(ctx context.Context, bin string, g *pipeline.Generated, outDir stri
 	if err != nil {
 		return Figures{}, 0, err
 	}
-	f := Figures{Week: g.Week.Label(), ExitCode: rec.ExitCode}
+	f, touchpoints := figures(rec)
+	return f, touchpoints, nil
+}
+
+// figures are a run's timings from its record, and the touchpoints its
+// sources wrote.
+func figures(rec *manifest.Manifest) (Figures, int) {
+	f := Figures{Week: rec.Week, ExitCode: rec.ExitCode}
 	for _, t := range rec.Timings {
 		f.Stages = append(f.Stages, pipeline.Timing{Stage: t.Name, Seconds: t.Seconds, Rows: t.Rows, PeakRSSBytes: t.PeakRSSBytes})
 		f.Pipeline += t.Seconds
@@ -216,7 +223,17 @@ func timeRun(ctx context.Context, bin string, g *pipeline.Generated, outDir stri
 	for _, src := range rec.Sources {
 		touchpoints += int(src.Rows["touchpoints"])
 	}
-	return f, touchpoints, nil
+	return f, touchpoints
+}
+
+// stage is a run's seconds in one stage.
+func (f Figures) stage(name string) float64 {
+	for _, t := range f.Stages {
+		if t.Stage == name {
+			return t.Seconds
+		}
+	}
+	return 0
 }
 
 func (f Figures) perMillion(touchpoints int) Figures {

@@ -346,6 +346,7 @@ func (tx *Tx) oneRowPerKey(ctx context.Context, t *transform.Table, parts []inpu
 // and in scope (no longer sent). Outside the scope a key the input does not
 // mention is left alone.
 func changedKeysSQL(t *transform.Table, incoming string, scope *Scope) (string, []any) {
+	hashed := rowHash(t)
 	inScope, args := "false", []any(nil)
 	switch {
 	case scope != nil && scope.All:
@@ -363,8 +364,8 @@ FROM (SELECT %s, %s FROM %s) AS i
 FULL JOIN (SELECT %s, %s, (%s) AS in_scope FROM %s) AS e ON %s
 WHERE i.row_hash IS DISTINCT FROM e.row_hash AND (i.row_hash IS NOT NULL OR e.in_scope)`,
 		strings.Join(picks, ", "),
-		keys, rowHash(t), Ident(incoming),
-		keys, rowHash(t), inScope, Ident(t.Name), keysEqual(t.Key, "i", "e")), args
+		keys, hashed, Ident(incoming),
+		keys, hashed, inScope, Ident(t.Name), keysEqual(t.Key, "i", "e")), args
 }
 
 // rowHash renders the hash a load compares rows by, as row_hash: every

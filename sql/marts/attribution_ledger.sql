@@ -20,7 +20,7 @@ WITH floored AS (
         model,
         credit,
         (revenue_reporting * 100)::BIGINT AS revenue_cents,
-        (revenue_reporting * 100)::BIGINT * credit AS exact_cents,
+        revenue_cents * credit AS exact_cents,
         floor(exact_cents)::BIGINT AS floor_cents
     FROM int_attribution_credits
 ),
