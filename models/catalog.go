@@ -23,6 +23,9 @@ type Model struct {
 	Layer string   // staging, intermediate or marts
 	SQL   string   // the SELECT; empty for a Go model
 	Deps  []string // models it reads, found by name in its SQL
+	// Reads are the models it reads directly or through the ephemeral
+	// models it reads (which are inlined into it).
+	Reads []string
 	Go    *GoModel // set for models computed in Go
 	// Ephemeral models (a `-- materialized: ephemeral` line) are built as a
 	// temporary view for the run: the models that read them inline their
@@ -60,9 +63,44 @@ type Model struct {
 // anything read whole changed, when its SQL or DuckDB changed, or when
 // most rows changed. For the largest per-row step (classifying every
 // touchpoint) a weekly run then writes a week of rows, not all history.
+//
+// Three lines extend it, for models whose keys change with more than
+// their input's row:
+//
+//	-- incremental_follows: int_touchpoints_classified
+//
+// names an incremental model the model reads, whose key is a column of the
+// model's rows (a conversion's path lists its touchpoints). Each run, the
+// keys recomputed also include those whose rows held one of its changed
+// rows before (the model's table) or hold one now (the model's query over
+// just those rows), so a touchpoint restated, gone or new changes the
+// paths it was or is on. A model's rows for a key must then depend on the
+// followed rows only through rows that name them.
+//
+// When the input is itself incremental on the same key (the ledger of a
+// conversion, from its path), the keys recomputed are those its input
+// recomputed in the same run: no hashes are kept.
+//
+//	-- incremental_refresh: model = 'markov'
+//	-- incremental_refresh_reads: int_markov_removal_effects
+//
+// says the rows matching the condition are computed whole every run, and
+// that only they read the relations listed: those change every week (the
+// Markov removal effects) without forcing the other rows to be rebuilt.
 type Incremental struct {
 	Key   string // unique_key: a column of both the input and the model
 	Input string // incremental_input: the model whose changed rows are recomputed
+	// Follows (incremental_follows) is an incremental model whose changed
+	// rows change the keys whose rows name them.
+	Follows string
+	// FromInput: the input is incremental on the same key, and its
+	// recomputed keys are this model's.
+	FromInput bool
+	// Refresh (incremental_refresh) is a condition on the model's rows:
+	// those rows are computed whole every run. RefreshReads are the
+	// relations only they read.
+	Refresh      string
+	RefreshReads []string
 }
 
 // InputHashes names the table that keeps, for every input row of an
@@ -106,6 +144,9 @@ var (
 	outputLine   = regexp.MustCompile(`(?m)^--\s*output:\s*(.+?)\s*$`)
 	uniqueKey    = regexp.MustCompile(`(?m)^--\s*unique_key:\s*(.+?)\s*$`)
 	incInput     = regexp.MustCompile(`(?m)^--\s*incremental_input:\s*(.+?)\s*$`)
+	incFollows   = regexp.MustCompile(`(?m)^--\s*incremental_follows:\s*(.+?)\s*$`)
+	incRefresh   = regexp.MustCompile(`(?m)^--\s*incremental_refresh:\s*(.+?)\s*$`)
+	incRefReads  = regexp.MustCompile(`(?m)^--\s*incremental_refresh_reads:\s*(.+?)\s*$`)
 	identToken   = regexp.MustCompile(`[A-Za-z_][A-Za-z0-9_]*`)
 )
 
@@ -154,6 +195,17 @@ func LoadCatalog(fsys fs.FS, goModels ...GoModel) (*Catalog, error) {
 						return nil, fmt.Errorf("sql: %s: an incremental model needs a `-- unique_key: <column>` and an `-- incremental_input: <model>` line", f)
 					}
 					m.Incremental = &Incremental{Key: key[1], Input: input[1]}
+					if f := incFollows.FindStringSubmatch(m.SQL); f != nil {
+						m.Incremental.Follows = f[1]
+					}
+					if r := incRefresh.FindStringSubmatch(m.SQL); r != nil {
+						m.Incremental.Refresh = r[1]
+					}
+					if r := incRefReads.FindStringSubmatch(m.SQL); r != nil {
+						for _, name := range strings.Split(r[1], ",") {
+							m.Incremental.RefreshReads = append(m.Incremental.RefreshReads, strings.TrimSpace(name))
+						}
+					}
 				case "view":
 					m.View = true
 					if strings.Contains(strings.ToLower(stripComments(m.SQL)), "getvariable") {
@@ -209,8 +261,50 @@ func LoadCatalog(fsys fs.FS, goModels ...GoModel) (*Catalog, error) {
 			m.Deps = append(m.Deps, tok)
 		}
 		sort.Strings(m.Deps)
-		if m.Incremental != nil && !slices.Contains(m.Deps, m.Incremental.Input) {
-			return nil, fmt.Errorf("sql: %s: incremental_input %s is not a model it reads", m.Path, m.Incremental.Input)
+	}
+	// What a model reads through the ephemeral models it names, which are
+	// inlined into it: an incremental model's fingerprint and narrowing
+	// look through them.
+	var reads func(name string, seen map[string]bool) []string
+	reads = func(name string, seen map[string]bool) []string {
+		var out []string
+		for _, d := range byName[name].Deps {
+			if seen[d] {
+				continue
+			}
+			seen[d] = true
+			out = append(out, d)
+			if byName[d].Ephemeral {
+				out = append(out, reads(d, seen)...)
+			}
+		}
+		return out
+	}
+	for _, name := range names {
+		m := byName[name]
+		if m.Go != nil {
+			continue
+		}
+		m.Reads = reads(name, map[string]bool{})
+		sort.Strings(m.Reads)
+		if inc := m.Incremental; inc != nil {
+			if !slices.Contains(m.Reads, inc.Input) {
+				return nil, fmt.Errorf("sql: %s: incremental_input %s is not a model it reads", m.Path, inc.Input)
+			}
+			if in := byName[inc.Input]; in.Incremental != nil && in.Incremental.Key == inc.Key {
+				inc.FromInput = true
+			}
+			if inc.Follows != "" {
+				f, ok := byName[inc.Follows]
+				if !ok || !slices.Contains(m.Reads, inc.Follows) || f.Incremental == nil || inc.FromInput {
+					return nil, fmt.Errorf("sql: %s: incremental_follows %s must be an incremental model it reads, and its input must not be incremental on its key", m.Path, inc.Follows)
+				}
+			}
+			for _, r := range inc.RefreshReads {
+				if _, isModel := byName[r]; inc.Refresh == "" || (isModel && !slices.Contains(m.Reads, r)) {
+					return nil, fmt.Errorf("sql: %s: incremental_refresh_reads %s: it needs an incremental_refresh condition, and a model listed must be one it reads", m.Path, r)
+				}
+			}
 		}
 	}
 	order, err := topoSort(names, byName, layerRank)
@@ -246,6 +340,16 @@ func LoadCatalog(fsys fs.FS, goModels ...GoModel) (*Catalog, error) {
 		cat.Tests = append(cat.Tests, t)
 	}
 	return cat, nil
+}
+
+// model is the catalog's model of that name; the zero Model if none.
+func (c *Catalog) model(name string) Model {
+	for _, m := range c.Models {
+		if m.Name == name {
+			return m
+		}
+	}
+	return Model{}
 }
 
 func stripComments(s string) string {

@@ -22,9 +22,15 @@ const incrementStateDDL = `CREATE TABLE IF NOT EXISTS model_increment (
 // Temporary relations of an incremental build, dropped when it ends.
 const (
 	changedRowsTable = "__incremental_rows"  // the input's new and changed rows, with their hashes
-	changedKeysTable = "__incremental_keys"  // key hashes to recompute: those rows', and gone keys'
-	changedInputView = "__incremental_input" // the changed rows as the input's columns
+	changedInputView = "__incremental_input" // the input's rows of the keys recomputed
+	followedView     = "__incremental_followed"
 )
+
+// changedKeysTable names the temporary table of the key hashes an
+// incremental model recomputed in this run. It lasts until RunModels ends:
+// a model that follows this one, or reads it as its input on the same key,
+// recomputes from it.
+func changedKeysTable(model string) string { return "__changed_keys__" + model }
 
 // Increment is how an incremental model was built.
 type Increment struct {
@@ -39,8 +45,9 @@ type Increment struct {
 var getvariableCall = regexp.MustCompile(`(?i)getvariable\s*\(\s*'([^']+)'\s*\)`)
 
 // buildIncremental brings an incremental model up to date: it recomputes
-// the keys whose input row changed since the last build, or rebuilds the
-// whole table (see Incremental).
+// the keys whose input row changed since the last build (and those its
+// followed model's changes reach), or rebuilds the whole table (see
+// Incremental).
 //
 // The input hashes table keeps hash(key) and hash(row) per input row: two
 // integers join faster and store smaller than the key itself. Two keys
@@ -60,11 +67,85 @@ func (tx *Tx) buildIncremental(ctx context.Context, m Model) (Increment, error) 
 		return tx.fullIncrementalBuild(ctx, m, fingerprint, reason)
 	}
 	defer func() {
-		for _, q := range []string{"DROP VIEW IF EXISTS temp." + changedInputView,
-			"DROP TABLE IF EXISTS temp." + changedRowsTable, "DROP TABLE IF EXISTS temp." + changedKeysTable} {
+		for _, q := range []string{"DROP VIEW IF EXISTS temp." + changedInputView, "DROP VIEW IF EXISTS temp." + followedView,
+			"DROP TABLE IF EXISTS temp." + changedRowsTable} {
 			tx.w.conn.ExecContext(context.Background(), q)
 		}
 	}()
+	key, input, keys := Ident(inc.Key), Ident(inc.Input), "temp."+Ident(changedKeysTable(m.Name))
+	var changed, kept int64
+	if inc.FromInput {
+		// the input's recomputed keys are this model's
+		if _, err := tx.w.conn.ExecContext(ctx, fmt.Sprintf("CREATE OR REPLACE TEMP TABLE %s AS SELECT key_hash FROM temp.%s",
+			Ident(changedKeysTable(m.Name)), Ident(changedKeysTable(inc.Input)))); err != nil {
+			return Increment{}, err
+		}
+	} else if changed, kept, err = tx.changedInputKeys(ctx, m); err != nil {
+		return Increment{}, err
+	}
+	if inc.Follows != "" {
+		if err := tx.addFollowedKeys(ctx, m); err != nil {
+			return Increment{}, fmt.Errorf("keys %s follows: %w", inc.Follows, err)
+		}
+	}
+	if err := tx.w.conn.QueryRowContext(ctx, "SELECT count(*) FROM "+keys).Scan(&changed); err != nil {
+		return Increment{}, err
+	}
+	// Deleting and inserting most of a table costs more than writing it
+	// anew, and the rewrite leaves it compact. (An input incremental on
+	// the same key recomputed at most half of its own.)
+	if !inc.FromInput && changed*2 > kept {
+		return tx.fullIncrementalBuild(ctx, m, fingerprint,
+			fmt.Sprintf("%d of %d input rows changed", changed, kept))
+	}
+	if changed == 0 && inc.Refresh == "" {
+		return Increment{}, nil
+	}
+	inChanged := func(col string) string {
+		return fmt.Sprintf("%s IN (SELECT key_hash FROM %s)", col, keys)
+	}
+	// The input's rows to recompute: those that changed, kept from the
+	// pass that found them (for an ephemeral input, a second pass over it
+	// would cost as much again), or read anew when other keys join them.
+	narrowedInput := fmt.Sprintf("SELECT * EXCLUDE (__input_hash) FROM temp.%s", changedRowsTable)
+	if inc.FromInput || inc.Follows != "" {
+		narrowedInput = fmt.Sprintf("SELECT * FROM %s WHERE %s", input, inChanged("hash("+key+")"))
+	}
+	deleted, insert := inChanged("hash("+key+")"), fmt.Sprintf("INSERT INTO main.%s\n%s", Ident(m.Name), tx.narrowedBody(m, inc.Input, "temp."+changedInputView))
+	steps := []string{fmt.Sprintf("CREATE OR REPLACE TEMP VIEW %s AS %s", changedInputView, narrowedInput)}
+	if inc.Refresh != "" {
+		deleted += " OR (" + inc.Refresh + ")"
+		insert = fmt.Sprintf("%s\nWHERE NOT (%s)", wrapSelect(insert), inc.Refresh)
+	}
+	steps = append(steps, fmt.Sprintf("DELETE FROM main.%s WHERE %s", Ident(m.Name), deleted), insert)
+	if inc.Refresh != "" {
+		steps = append(steps, fmt.Sprintf("INSERT INTO main.%s\nSELECT * FROM (\n%s\n)\nWHERE %s", Ident(m.Name), m.body(), inc.Refresh))
+	}
+	if !inc.FromInput {
+		// every recomputed key's input row as it is now: the changed rows,
+		// or all the rows read when followed keys joined them
+		hashes, current := "main."+Ident(m.InputHashes()), fmt.Sprintf("SELECT hash(%s), __input_hash FROM temp.%s", key, changedRowsTable)
+		if inc.Follows != "" {
+			current = fmt.Sprintf("SELECT hash(i.%s), hash(i) FROM temp.%s AS i", key, changedInputView)
+		}
+		steps = append(steps,
+			fmt.Sprintf("DELETE FROM %s WHERE %s", hashes, inChanged("key_hash")),
+			fmt.Sprintf("INSERT INTO %s %s", hashes, current))
+	}
+	for _, q := range steps {
+		if _, err := tx.w.conn.ExecContext(ctx, q); err != nil {
+			return Increment{}, err
+		}
+	}
+	return Increment{Changed: changed}, nil
+}
+
+// changedInputKeys finds the input's new and changed rows (kept in
+// changedRowsTable) and writes the hashes of their keys and of the keys
+// gone from the input to the model's changed keys table. It returns their
+// number and the number of input rows the last build kept.
+func (tx *Tx) changedInputKeys(ctx context.Context, m Model) (changed, kept int64, err error) {
+	inc := m.Incremental
 	key, input, hashes := Ident(inc.Key), Ident(inc.Input), "main."+Ident(m.InputHashes())
 	// The input's rows not in the table as they are: new or changed. One
 	// pass over the input, which for an ephemeral staging model is most of
@@ -73,7 +154,7 @@ func (tx *Tx) buildIncremental(ctx context.Context, m Model) (Increment, error) 
 		SELECT cur.* FROM (SELECT i.*, hash(i) AS __input_hash FROM %[2]s AS i) AS cur
 		ANTI JOIN %[3]s AS old ON old.key_hash = hash(cur.%[4]s) AND old.input_hash = cur.__input_hash`,
 		changedRowsTable, input, hashes, key)); err != nil {
-		return Increment{}, fmt.Errorf("changed rows of %s: %w", inc.Input, err)
+		return 0, 0, fmt.Errorf("changed rows of %s: %w", inc.Input, err)
 	}
 	// Keys gone from the input, counted without a pass over them when
 	// the changed rows are all new keys (a week arriving): with keys
@@ -81,51 +162,60 @@ func (tx *Tx) buildIncremental(ctx context.Context, m Model) (Increment, error) 
 	// kept - now + new = gone. Otherwise, or when some are gone, a pass
 	// over the input's keys finds them (3.5 s at L). Counting modified
 	// rows by key hash instead could let a collision hide a gone key.
-	var kept, now, changedRows, modified int64
+	var now, changedRows, modified int64
 	if err := tx.w.conn.QueryRowContext(ctx, fmt.Sprintf(`SELECT
 		(SELECT count(*) FROM %[1]s), (SELECT count(*) FROM %[2]s), (SELECT count(*) FROM temp.%[3]s),
 		(SELECT count(*) FROM %[1]s WHERE key_hash IN (SELECT hash(%[4]s) FROM temp.%[3]s))`,
 		hashes, input, changedRowsTable, key)).Scan(&kept, &now, &changedRows, &modified); err != nil {
-		return Increment{}, err
+		return 0, 0, err
 	}
 	changedKeys := fmt.Sprintf("CREATE OR REPLACE TEMP TABLE %s AS SELECT hash(%s) AS key_hash FROM temp.%s",
-		changedKeysTable, key, changedRowsTable)
+		Ident(changedKeysTable(m.Name)), key, changedRowsTable)
 	if modified > 0 || kept-now+changedRows != 0 {
 		changedKeys += fmt.Sprintf(" UNION SELECT key_hash FROM %s ANTI JOIN (SELECT hash(%s) AS key_hash FROM %s) USING (key_hash)",
 			hashes, key, input)
 	}
 	if _, err := tx.w.conn.ExecContext(ctx, changedKeys); err != nil {
-		return Increment{}, fmt.Errorf("changed keys of %s: %w", inc.Input, err)
+		return 0, 0, fmt.Errorf("changed keys of %s: %w", inc.Input, err)
 	}
-	var changed int64
-	if err := tx.w.conn.QueryRowContext(ctx, "SELECT count(*) FROM temp."+changedKeysTable).Scan(&changed); err != nil {
-		return Increment{}, err
+	if err := tx.w.conn.QueryRowContext(ctx, "SELECT count(*) FROM temp."+Ident(changedKeysTable(m.Name))).Scan(&changed); err != nil {
+		return 0, 0, err
 	}
-	// Deleting and inserting most of a table costs more than writing it
-	// anew, and the rewrite leaves it compact.
-	if changed*2 > kept {
-		return tx.fullIncrementalBuild(ctx, m, fingerprint,
-			fmt.Sprintf("%d of %d input rows changed", changed, kept))
+	return changed, kept, nil
+}
+
+// addFollowedKeys adds to the model's changed keys those whose rows name
+// a row its followed model recomputed in this run: by the model's table as
+// it was (a touchpoint restated or gone leaves the paths it was on), and by
+// the model's query over only those rows as they are now (a touchpoint
+// new or moved joins the paths it is on now).
+func (tx *Tx) addFollowedKeys(ctx context.Context, m Model) error {
+	inc := m.Incremental
+	f := tx.catalog.model(inc.Follows).Incremental
+	fkey, key := Ident(f.Key), Ident(inc.Key)
+	followedKeys := "temp." + Ident(changedKeysTable(inc.Follows))
+	if _, err := tx.w.conn.ExecContext(ctx, fmt.Sprintf("CREATE OR REPLACE TEMP VIEW %s AS SELECT * FROM main.%s WHERE hash(%s) IN (SELECT key_hash FROM %s)",
+		followedView, Ident(inc.Follows), fkey, followedKeys)); err != nil {
+		return err
 	}
-	if changed == 0 {
-		return Increment{}, nil
-	}
-	inChanged := func(col string) string {
-		return fmt.Sprintf("%s IN (SELECT key_hash FROM temp.%s)", col, changedKeysTable)
-	}
-	steps := []string{
-		fmt.Sprintf("CREATE OR REPLACE TEMP VIEW %s AS SELECT * EXCLUDE (__input_hash) FROM temp.%s", changedInputView, changedRowsTable),
-		fmt.Sprintf("DELETE FROM main.%s WHERE %s", Ident(m.Name), inChanged("hash("+key+")")),
-		fmt.Sprintf("INSERT INTO main.%s\n%s", Ident(m.Name), narrowedBody(m)),
-		fmt.Sprintf("DELETE FROM %s WHERE %s", hashes, inChanged("key_hash")),
-		fmt.Sprintf("INSERT INTO %s SELECT hash(%s), __input_hash FROM temp.%s", hashes, key, changedRowsTable),
-	}
-	for _, q := range steps {
-		if _, err := tx.w.conn.ExecContext(ctx, q); err != nil {
-			return Increment{}, err
-		}
-	}
-	return Increment{Changed: changed}, nil
+	_, err := tx.w.conn.ExecContext(ctx, fmt.Sprintf(`INSERT INTO temp.%[1]s
+		SELECT hash(%[2]s) FROM main.%[3]s WHERE hash(%[4]s) IN (SELECT key_hash FROM %[5]s)
+		UNION
+		SELECT hash(%[2]s) FROM (
+		%[6]s
+		) WHERE %[4]s IS NOT NULL
+		EXCEPT
+		SELECT key_hash FROM temp.%[1]s`,
+		Ident(changedKeysTable(m.Name)), key, Ident(m.Name), fkey, followedKeys,
+		tx.narrowedBody(m, inc.Follows, "temp."+followedView)))
+	return err
+}
+
+// wrapSelect turns "INSERT INTO t\n<query>" into "INSERT INTO t\nSELECT *
+// FROM (<query>)", so a WHERE can follow.
+func wrapSelect(insert string) string {
+	head, query, _ := strings.Cut(insert, "\n")
+	return head + "\nSELECT * FROM (\n" + query + "\n)"
 }
 
 // forgetIncrement drops the input hashes of a model that was incremental
@@ -143,11 +233,19 @@ func (tx *Tx) forgetIncrement(ctx context.Context, m Model) error {
 	return err
 }
 
-// narrowedBody is the model's query reading only the changed rows of its
-// input: every mention of the input's name reads them instead.
-func narrowedBody(m Model) string {
-	re := regexp.MustCompile(`(?i)\b` + regexp.QuoteMeta(m.Incremental.Input) + `\b`)
-	return re.ReplaceAllString(m.body(), "temp."+changedInputView)
+// narrowedBody is the model's query with every mention of one model it
+// reads (its input, or the model it follows) reading relation instead,
+// in its own SQL and in the ephemeral models it reads that reach that
+// model, which are inlined for it: a CTE of a model's name takes the place
+// of the table or view of that name.
+func (tx *Tx) narrowedBody(m Model, name, relation string) string {
+	ctes := []string{fmt.Sprintf("%s AS (SELECT * FROM %s)", Ident(name), relation)}
+	for _, e := range tx.catalog.Models { // in build order, so each CTE follows those it reads
+		if e.Ephemeral && slices.Contains(m.Reads, e.Name) && slices.Contains(e.Reads, name) {
+			ctes = append(ctes, fmt.Sprintf("%s AS (\n%s\n)", Ident(e.Name), e.body()))
+		}
+	}
+	return fmt.Sprintf("WITH %s\nSELECT * FROM (\n%s\n)", strings.Join(ctes, ",\n"), m.body())
 }
 
 // fullBuildReason says why an incremental model must be rebuilt whole, or
@@ -178,6 +276,21 @@ func (tx *Tx) fullBuildReason(ctx context.Context, m Model, fingerprint string) 
 	if err != nil {
 		return "", err
 	}
+	inc := m.Incremental
+	for _, up := range []string{inc.Follows, map[bool]string{true: inc.Input}[inc.FromInput]} {
+		if up == "" {
+			continue
+		}
+		switch upInc, ok := tx.increments[up]; {
+		case !ok:
+			return fmt.Sprintf("%s was not built in this run", up), nil
+		case upInc.Full:
+			return fmt.Sprintf("%s was rebuilt whole", up), nil
+		}
+	}
+	if inc.FromInput {
+		return "", nil
+	}
 	if !slices.Equal(hashes, []string{"key_hash UBIGINT", "input_hash UBIGINT"}) {
 		return "no input hashes from an earlier build", nil
 	}
@@ -190,10 +303,20 @@ func (tx *Tx) fullIncrementalBuild(ctx context.Context, m Model, fingerprint, re
 	if err := tx.buildTable(ctx, m.Name, m.body()); err != nil {
 		return Increment{}, err
 	}
-	if _, err := tx.w.conn.ExecContext(ctx, fmt.Sprintf(
-		"CREATE OR REPLACE TABLE main.%[1]s AS SELECT hash(i.%[2]s) AS key_hash, hash(i) AS input_hash FROM %[3]s AS i",
-		Ident(m.InputHashes()), Ident(m.Incremental.Key), Ident(m.Incremental.Input))); err != nil {
-		return Increment{}, fmt.Errorf("input hashes: %w", err)
+	// The keys an input incremental on the same key has, or the input
+	// hashes the next run compares against.
+	counted := fmt.Sprintf("SELECT count(DISTINCT %s) FROM main.%s", Ident(m.Incremental.Key), Ident(m.Incremental.Input))
+	if m.Incremental.FromInput {
+		if _, err := tx.w.conn.ExecContext(ctx, "DROP TABLE IF EXISTS main."+Ident(m.InputHashes())); err != nil {
+			return Increment{}, err
+		}
+	} else {
+		if _, err := tx.w.conn.ExecContext(ctx, fmt.Sprintf(
+			"CREATE OR REPLACE TABLE main.%[1]s AS SELECT hash(i.%[2]s) AS key_hash, hash(i) AS input_hash FROM %[3]s AS i",
+			Ident(m.InputHashes()), Ident(m.Incremental.Key), Ident(m.Incremental.Input))); err != nil {
+			return Increment{}, fmt.Errorf("input hashes: %w", err)
+		}
+		counted = "SELECT count(*) FROM main." + Ident(m.InputHashes())
 	}
 	if _, err := tx.w.conn.ExecContext(ctx, "DELETE FROM model_increment WHERE model = ?", m.Name); err != nil {
 		return Increment{}, err
@@ -202,7 +325,7 @@ func (tx *Tx) fullIncrementalBuild(ctx context.Context, m Model, fingerprint, re
 		return Increment{}, err
 	}
 	var n int64
-	if err := tx.w.conn.QueryRowContext(ctx, "SELECT count(*) FROM main."+Ident(m.InputHashes())).Scan(&n); err != nil {
+	if err := tx.w.conn.QueryRowContext(ctx, counted).Scan(&n); err != nil {
 		return Increment{}, err
 	}
 	return Increment{Full: true, Reason: reason, Changed: n}, nil
@@ -241,11 +364,25 @@ func (tx *Tx) incrementalFingerprint(ctx context.Context, m Model) (string, erro
 	if err := rows.Err(); err != nil {
 		return "", err
 	}
+	// The model's SQL and that of the ephemeral models it reads (inlined
+	// into it, so what they read is read by it); their input is compared
+	// row by row, and what follows from their followed model's changes or
+	// is read only by the refreshed rows is not read whole.
+	inc := m.Incremental
+	notWhole := append([]string{m.Name, inc.Input, inc.Follows}, inc.RefreshReads...)
+	fmt.Fprintf(h, "incremental %q %q %q\n", inc.Follows, inc.Refresh, inc.RefreshReads)
 	code := stripComments(m.SQL)
+	for _, e := range tx.catalog.Models {
+		if e.Ephemeral && slices.Contains(m.Reads, e.Name) && e.Name != inc.Input {
+			fmt.Fprintf(h, "ephemeral %s %q\n", e.Name, e.SQL)
+			code += "\n" + stripComments(e.SQL)
+			notWhole = append(notWhole, e.Name)
+		}
+	}
 	var read []string
 	for _, tok := range identToken.FindAllString(code, -1) {
 		tok = strings.ToLower(tok)
-		if relations[tok] && tok != m.Name && tok != m.Incremental.Input && !slices.Contains(read, tok) {
+		if relations[tok] && !slices.Contains(notWhole, tok) && !slices.Contains(read, tok) {
 			read = append(read, tok)
 		}
 	}

@@ -64,6 +64,15 @@ func (tx *Tx) RunModels(ctx context.Context, cat *Catalog, log *slog.Logger) ([]
 		return nil, err
 	}
 	defer tx.w.conn.ExecContext(context.Background(), "RESET preserve_insertion_order")
+	// Incremental models recompute from what the models before them
+	// recomputed in this run (Incremental): the keys, in temporary tables
+	// until the build ends.
+	tx.catalog, tx.increments = cat, map[string]Increment{}
+	defer func() {
+		for name := range tx.increments {
+			tx.w.conn.ExecContext(context.Background(), "DROP TABLE IF EXISTS temp."+Ident(changedKeysTable(name)))
+		}
+	}()
 	var out []ModelResult
 	for _, m := range cat.Models {
 		start := time.Now()
@@ -145,6 +154,7 @@ func (tx *Tx) buildSQL(ctx context.Context, m Model) (*Increment, error) {
 		return nil, err
 	case m.Incremental != nil:
 		inc, err := tx.buildIncremental(ctx, m)
+		tx.increments[m.Name] = inc
 		return &inc, err
 	}
 	return nil, tx.buildTable(ctx, m.Name, body)

@@ -31,6 +31,11 @@ type Tx struct {
 	// FullRefresh rebuilds incremental models whole instead of updating
 	// them (`--rebuild`).
 	FullRefresh bool
+
+	// The catalog RunModels builds, and how each incremental model was
+	// built in it so far.
+	catalog    *Catalog
+	increments map[string]Increment
 }
 
 // Begin starts the run's transaction.

@@ -8,7 +8,17 @@
 -- Time arithmetic is done once per conversion, or on integer microseconds:
 -- arithmetic on TIMESTAMPTZ goes through ICU's calendar, and in the join
 -- condition it ran once per candidate pair (25 of 38 s at L).
-WITH conversions AS (
+--
+-- Incremental by conversion: a path follows from its conversion's row and
+-- the person's touchpoints in its window. A run recomputes the paths of
+-- new, restated or gone conversions, and those a recomputed touchpoint was
+-- on or is now on (incremental_follows): a week's conversions and the
+-- paths late or restated touchpoints reach, not all history's.
+-- materialized: incremental
+-- unique_key: conversion_id
+-- incremental_input: stg_conversions
+-- incremental_follows: int_touchpoints_classified
+WITH conversion_windows AS (
     SELECT
         *,
         ts - to_days(getvariable('lookback_days')::INTEGER) AS window_start
@@ -35,7 +45,7 @@ steps AS (
         t.utm_medium,
         t.utm_campaign,
         t.utm_content
-    FROM conversions AS c
+    FROM conversion_windows AS c
     LEFT JOIN int_touchpoints_classified AS t
         ON t.person_id = c.person_id
         AND t.ts >= c.window_start
