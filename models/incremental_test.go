@@ -202,7 +202,10 @@ func TestIncrementalAttributionMatchesFullBuild(t *testing.T) {
 		}
 		return out
 	}
-	build := func(full bool) map[string]models.Increment {
+	// run builds the models incrementally (committed) or whole (rolled
+	// back: what a full build computes), and returns how the incremental
+	// models were built and the tables as built
+	run := func(full bool) (map[string]models.Increment, map[string][]string) {
 		t.Helper()
 		tx, err := w.Begin(ctx)
 		if err != nil {
@@ -232,29 +235,13 @@ func TestIncrementalAttributionMatchesFullBuild(t *testing.T) {
 				incs[r.Name] = *r.Increment
 			}
 		}
+		built := snapshot()
 		if !full {
 			if err := tx.Commit(ctx); err != nil {
 				t.Fatal(err)
 			}
 		}
-		return incs
-	}
-	// what a full build computes, in a transaction rolled back
-	fullBuild := func() map[string][]string {
-		t.Helper()
-		tx, err := w.Begin(ctx)
-		if err != nil {
-			t.Fatal(err)
-		}
-		defer tx.Rollback()
-		tx.FullRefresh = true
-		if err := tx.Set(ctx, params); err != nil {
-			t.Fatal(err)
-		}
-		if _, err := tx.RunModels(ctx, cat, nil); err != nil {
-			t.Fatal(err)
-		}
-		return snapshot()
+		return incs, built
 	}
 
 	for _, step := range []struct {
@@ -307,7 +294,7 @@ func TestIncrementalAttributionMatchesFullBuild(t *testing.T) {
 		if step.name == "the lookback changed" {
 			params["lookback_days"] = 5
 		}
-		incs := build(false)
+		incs, got := run(false)
 		for model, want := range map[string]int64{"int_touchpoints_classified": step.classified,
 			"int_conversion_paths": step.paths, "int_attribution_ledger": step.ledger} {
 			got := incs[model]
@@ -315,7 +302,7 @@ func TestIncrementalAttributionMatchesFullBuild(t *testing.T) {
 				t.Errorf("%s: %s %+v, want %d keys recomputed (-1: whole)", step.name, model, got, want)
 			}
 		}
-		got, want := snapshot(), fullBuild()
+		_, want := run(true)
 		for _, table := range tables {
 			if !slices.Equal(got[table], want[table]) {
 				t.Errorf("%s: %s updated:\n%s\nwant (a full build):\n%s", step.name, table,
