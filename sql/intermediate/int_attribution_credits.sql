@@ -19,7 +19,7 @@
 -- Sums of DOUBLEs go through DECIMAL(38,18), which adds exactly: DuckDB sums in
 -- parallel in no fixed order, and a re-run must give the same bits.
 --
--- Ephemeral: attribution_ledger is its only reader and keeps every row with
+-- Ephemeral: int_attribution_ledger is its only reader and keeps every row with
 -- the cents allocated, so writing this table too was a second copy of the
 -- ledger.
 --
