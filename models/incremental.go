@@ -73,14 +73,14 @@ func (tx *Tx) buildIncremental(ctx context.Context, m Model) (Increment, error) 
 		}
 	}()
 	key, input, keys := Ident(inc.Key), Ident(inc.Input), "temp."+Ident(changedKeysTable(m.Name))
-	var changed, kept int64
+	var changed, kept int64 // keys recomputed; input rows the last build kept
 	if inc.FromInput {
 		// the input's recomputed keys are this model's
 		if _, err := tx.w.conn.ExecContext(ctx, fmt.Sprintf("CREATE OR REPLACE TEMP TABLE %s AS SELECT key_hash FROM temp.%s",
 			Ident(changedKeysTable(m.Name)), Ident(changedKeysTable(inc.Input)))); err != nil {
 			return Increment{}, err
 		}
-	} else if changed, kept, err = tx.changedInputKeys(ctx, m); err != nil {
+	} else if kept, err = tx.changedInputKeys(ctx, m); err != nil {
 		return Increment{}, err
 	}
 	if inc.Follows != "" {
@@ -142,9 +142,9 @@ func (tx *Tx) buildIncremental(ctx context.Context, m Model) (Increment, error) 
 
 // changedInputKeys finds the input's new and changed rows (kept in
 // changedRowsTable) and writes the hashes of their keys and of the keys
-// gone from the input to the model's changed keys table. It returns their
-// number and the number of input rows the last build kept.
-func (tx *Tx) changedInputKeys(ctx context.Context, m Model) (changed, kept int64, err error) {
+// gone from the input to the model's changed keys table. It returns the
+// number of input rows the last build kept.
+func (tx *Tx) changedInputKeys(ctx context.Context, m Model) (kept int64, err error) {
 	inc := m.Incremental
 	key, input, hashes := Ident(inc.Key), Ident(inc.Input), "main."+Ident(m.InputHashes())
 	// The input's rows not in the table as they are: new or changed. One
@@ -154,7 +154,7 @@ func (tx *Tx) changedInputKeys(ctx context.Context, m Model) (changed, kept int6
 		SELECT cur.* FROM (SELECT i.*, hash(i) AS __input_hash FROM %[2]s AS i) AS cur
 		ANTI JOIN %[3]s AS old ON old.key_hash = hash(cur.%[4]s) AND old.input_hash = cur.__input_hash`,
 		changedRowsTable, input, hashes, key)); err != nil {
-		return 0, 0, fmt.Errorf("changed rows of %s: %w", inc.Input, err)
+		return 0, fmt.Errorf("changed rows of %s: %w", inc.Input, err)
 	}
 	// Keys gone from the input, counted without a pass over them when
 	// the changed rows are all new keys (a week arriving): with keys
@@ -167,7 +167,7 @@ func (tx *Tx) changedInputKeys(ctx context.Context, m Model) (changed, kept int6
 		(SELECT count(*) FROM %[1]s), (SELECT count(*) FROM %[2]s), (SELECT count(*) FROM temp.%[3]s),
 		(SELECT count(*) FROM %[1]s WHERE key_hash IN (SELECT hash(%[4]s) FROM temp.%[3]s))`,
 		hashes, input, changedRowsTable, key)).Scan(&kept, &now, &changedRows, &modified); err != nil {
-		return 0, 0, err
+		return 0, err
 	}
 	changedKeys := fmt.Sprintf("CREATE OR REPLACE TEMP TABLE %s AS SELECT hash(%s) AS key_hash FROM temp.%s",
 		Ident(changedKeysTable(m.Name)), key, changedRowsTable)
@@ -176,12 +176,9 @@ func (tx *Tx) changedInputKeys(ctx context.Context, m Model) (changed, kept int6
 			hashes, key, input)
 	}
 	if _, err := tx.w.conn.ExecContext(ctx, changedKeys); err != nil {
-		return 0, 0, fmt.Errorf("changed keys of %s: %w", inc.Input, err)
+		return 0, fmt.Errorf("changed keys of %s: %w", inc.Input, err)
 	}
-	if err := tx.w.conn.QueryRowContext(ctx, "SELECT count(*) FROM temp."+Ident(changedKeysTable(m.Name))).Scan(&changed); err != nil {
-		return 0, 0, err
-	}
-	return changed, kept, nil
+	return kept, nil
 }
 
 // addFollowedKeys adds to the model's changed keys those whose rows name
@@ -271,13 +268,14 @@ func (tx *Tx) fullBuildReason(ctx context.Context, m Model, fingerprint string) 
 	if err != nil || !same {
 		return "its columns changed", err
 	}
-	hashes, err := columnsOf(ctx, tx.w.conn, `SELECT column_name, data_type FROM duckdb_columns()
-		WHERE database_name = current_database() AND schema_name = 'main' AND table_name = ? ORDER BY column_index`, m.InputHashes())
-	if err != nil {
-		return "", err
-	}
+	// Keys recomputed from another model's recomputed keys need all of
+	// them: that model rebuilt whole recomputed them all.
 	inc := m.Incremental
-	for _, up := range []string{inc.Follows, map[bool]string{true: inc.Input}[inc.FromInput]} {
+	upstream := []string{inc.Follows}
+	if inc.FromInput {
+		upstream = append(upstream, inc.Input)
+	}
+	for _, up := range upstream {
 		if up == "" {
 			continue
 		}
@@ -290,6 +288,11 @@ func (tx *Tx) fullBuildReason(ctx context.Context, m Model, fingerprint string) 
 	}
 	if inc.FromInput {
 		return "", nil
+	}
+	hashes, err := columnsOf(ctx, tx.w.conn, `SELECT column_name, data_type FROM duckdb_columns()
+		WHERE database_name = current_database() AND schema_name = 'main' AND table_name = ? ORDER BY column_index`, m.InputHashes())
+	if err != nil {
+		return "", err
 	}
 	if !slices.Equal(hashes, []string{"key_hash UBIGINT", "input_hash UBIGINT"}) {
 		return "no input hashes from an earlier build", nil
