@@ -101,6 +101,41 @@ type Incremental struct {
 	// relations only they read.
 	Refresh      string
 	RefreshReads []string
+	// Check (incremental_check) lists the input's columns its rows are
+	// compared by, instead of all of them: see CheckHash.
+	Check []string
+	// Narrow (incremental_narrow) is a table the input, an ephemeral
+	// model, stages one row per key from:
+	//
+	//	-- incremental_narrow: touchpoints
+	//
+	// says each of the input's rows comes from that table's row of the same
+	// key (with lookups, but no other row of it), so the input's rows of
+	// the changed keys are the input's SQL over just those rows of the
+	// table. DuckDB applies a key filter on an ephemeral input after
+	// computing all of it; on the table it is a scan of the key column.
+	Narrow string
+}
+
+// CheckHash renders the hash an input row of alias is compared by: of the
+// whole row, or of the check columns only.
+//
+//	-- incremental_check: source_row_hash, person_id
+//
+// says that the input's other columns follow from these, from the input's
+// SQL and from its parameters (which the fingerprint then covers). For a
+// staging view that normalizes a canonical row (trims, cases, local
+// dates), a hash of the canonical row and the resolved person costs a
+// fraction of computing every normalized column of every row.
+func (inc *Incremental) CheckHash(alias string) string {
+	if len(inc.Check) == 0 {
+		return "hash(" + alias + ")"
+	}
+	cols := make([]string, len(inc.Check))
+	for i, c := range inc.Check {
+		cols[i] = alias + "." + Ident(c)
+	}
+	return "hash(" + strings.Join(cols, ", ") + ")"
 }
 
 // InputHashes names the table that keeps, for every input row of an
@@ -147,6 +182,8 @@ var (
 	incFollows   = regexp.MustCompile(`(?m)^--\s*incremental_follows:\s*(.+?)\s*$`)
 	incRefresh   = regexp.MustCompile(`(?m)^--\s*incremental_refresh:\s*(.+?)\s*$`)
 	incRefReads  = regexp.MustCompile(`(?m)^--\s*incremental_refresh_reads:\s*(.+?)\s*$`)
+	incCheck     = regexp.MustCompile(`(?m)^--\s*incremental_check:\s*(.+?)\s*$`)
+	incNarrow    = regexp.MustCompile(`(?m)^--\s*incremental_narrow:\s*(.+?)\s*$`)
 	identToken   = regexp.MustCompile(`[A-Za-z_][A-Za-z0-9_]*`)
 )
 
@@ -200,6 +237,17 @@ func LoadCatalog(fsys fs.FS, goModels ...GoModel) (*Catalog, error) {
 					}
 					if r := incRefresh.FindStringSubmatch(m.SQL); r != nil {
 						m.Incremental.Refresh = r[1]
+					}
+					if c := incCheck.FindStringSubmatch(m.SQL); c != nil {
+						for _, col := range strings.Split(c[1], ",") {
+							if col = strings.TrimSpace(col); !paramName.MatchString(col) {
+								return nil, fmt.Errorf("sql: %s: incremental_check: %q is not a column name", f, col)
+							}
+							m.Incremental.Check = append(m.Incremental.Check, col)
+						}
+					}
+					if n := incNarrow.FindStringSubmatch(m.SQL); n != nil {
+						m.Incremental.Narrow = n[1]
 					}
 					if r := incRefReads.FindStringSubmatch(m.SQL); r != nil {
 						for _, name := range strings.Split(r[1], ",") {
@@ -298,6 +346,12 @@ func LoadCatalog(fsys fs.FS, goModels ...GoModel) (*Catalog, error) {
 				f, ok := byName[inc.Follows]
 				if !ok || !slices.Contains(m.Reads, inc.Follows) || f.Incremental == nil || inc.FromInput {
 					return nil, fmt.Errorf("sql: %s: incremental_follows %s must be an incremental model it reads, and its input must not be incremental on its key", m.Path, inc.Follows)
+				}
+			}
+			if n := inc.Narrow; n != "" {
+				in := byName[inc.Input]
+				if !in.Ephemeral || !mentions(in.SQL, n) || len(inc.Check) == 0 || inc.Follows != "" || inc.FromInput {
+					return nil, fmt.Errorf("sql: %s: incremental_narrow %s: the input must be an ephemeral model that reads it, compared by incremental_check columns, with no incremental_follows and not incremental itself", m.Path, n)
 				}
 			}
 			for _, r := range inc.RefreshReads {
@@ -405,4 +459,15 @@ func topoSort(names []string, byName map[string]*Model, layerRank map[string]int
 		return nil, fmt.Errorf("sql: dependency cycle among %s", strings.Join(stuck, ", "))
 	}
 	return order, nil
+}
+
+// mentions reports whether SQL names a relation (as a whole identifier,
+// outside comments; case-insensitive, as DuckDB resolves names).
+func mentions(sql, name string) bool {
+	for _, tok := range identToken.FindAllString(stripComments(sql), -1) {
+		if strings.EqualFold(tok, name) {
+			return true
+		}
+	}
+	return false
 }

@@ -21,9 +21,9 @@ const incrementStateDDL = `CREATE TABLE IF NOT EXISTS model_increment (
 
 // Temporary relations of an incremental build, dropped when it ends.
 const (
-	changedRowsTable = "__incremental_rows"  // the input's new and changed rows, with their hashes
-	changedInputView = "__incremental_input" // the input's rows of the keys recomputed
-	followedView     = "__incremental_followed"
+	changedRowsTable  = "__incremental_rows"  // the input's new and changed rows, with their hashes
+	changedInputTable = "__incremental_input" // the input's rows of the keys recomputed
+	followedView      = "__incremental_followed"
 )
 
 // changedKeysTable names the temporary table of the key hashes an
@@ -67,7 +67,7 @@ func (tx *Tx) buildIncremental(ctx context.Context, m Model) (Increment, error) 
 		return tx.fullIncrementalBuild(ctx, m, fingerprint, reason)
 	}
 	defer func() {
-		for _, q := range []string{"DROP VIEW IF EXISTS temp." + changedInputView, "DROP VIEW IF EXISTS temp." + followedView,
+		for _, q := range []string{"DROP TABLE IF EXISTS temp." + changedInputTable, "DROP VIEW IF EXISTS temp." + followedView,
 			"DROP TABLE IF EXISTS temp." + changedRowsTable} {
 			tx.w.conn.ExecContext(context.Background(), q)
 		}
@@ -105,14 +105,22 @@ func (tx *Tx) buildIncremental(ctx context.Context, m Model) (Increment, error) 
 		return fmt.Sprintf("%s IN (SELECT key_hash FROM %s)", col, keys)
 	}
 	// The input's rows to recompute: those that changed, kept from the
-	// pass that found them (for an ephemeral input, a second pass over it
-	// would cost as much again), or read anew when other keys join them.
-	narrowedInput := fmt.Sprintf("SELECT * EXCLUDE (__input_hash) FROM temp.%s", changedRowsTable)
-	if inc.FromInput || inc.Follows != "" {
+	// pass that found them, or read anew when other keys join them or
+	// only check columns were kept. A table, not a view: the model may
+	// read its input more than once (classification reads the touchpoints
+	// twice), and each read of a view over an ephemeral input is another
+	// pass over all of it (at L, 6 s more for a week of touchpoints).
+	// With a narrowing table, its rows of those keys, from which the
+	// input's are staged.
+	narrowed, narrowedInput := inc.Input, fmt.Sprintf("SELECT * EXCLUDE (__input_hash) FROM temp.%s", changedRowsTable)
+	switch {
+	case inc.Narrow != "":
+		narrowed, narrowedInput = inc.Narrow, fmt.Sprintf("SELECT * FROM main.%s WHERE %s", Ident(inc.Narrow), inChanged("hash("+key+")"))
+	case inc.FromInput || inc.Follows != "" || len(inc.Check) > 0:
 		narrowedInput = fmt.Sprintf("SELECT * FROM %s WHERE %s", input, inChanged("hash("+key+")"))
 	}
-	deleted, insert := inChanged("hash("+key+")"), fmt.Sprintf("INSERT INTO main.%s\n%s", Ident(m.Name), tx.narrowedBody(m, inc.Input, "temp."+changedInputView))
-	steps := []string{fmt.Sprintf("CREATE OR REPLACE TEMP VIEW %s AS %s", changedInputView, narrowedInput)}
+	deleted, insert := inChanged("hash("+key+")"), fmt.Sprintf("INSERT INTO main.%s\n%s", Ident(m.Name), tx.narrowedBody(m, narrowed, "temp."+changedInputTable))
+	steps := []string{fmt.Sprintf("CREATE OR REPLACE TEMP TABLE %s AS %s", changedInputTable, narrowedInput)}
 	if inc.Refresh != "" {
 		deleted += " OR (" + inc.Refresh + ")"
 		insert = fmt.Sprintf("%s\nWHERE NOT (%s)", wrapSelect(insert), inc.Refresh)
@@ -126,7 +134,7 @@ func (tx *Tx) buildIncremental(ctx context.Context, m Model) (Increment, error) 
 		// or all the rows read when followed keys joined them
 		hashes, current := "main."+Ident(m.InputHashes()), fmt.Sprintf("SELECT hash(%s), __input_hash FROM temp.%s", key, changedRowsTable)
 		if inc.Follows != "" {
-			current = fmt.Sprintf("SELECT hash(i.%s), hash(i) FROM temp.%s AS i", key, changedInputView)
+			current = fmt.Sprintf("SELECT hash(i.%s), %s FROM temp.%s AS i", key, inc.CheckHash("i"), changedInputTable)
 		}
 		steps = append(steps,
 			fmt.Sprintf("DELETE FROM %s WHERE %s", hashes, inChanged("key_hash")),
@@ -150,10 +158,16 @@ func (tx *Tx) changedInputKeys(ctx context.Context, m Model) (kept int64, err er
 	// The input's rows not in the table as they are: new or changed. One
 	// pass over the input, which for an ephemeral staging model is most of
 	// the cost; the anti-join keeps only what it must recompute.
+	// With check columns only the key and their hash are kept: the rows
+	// are read again by key, and only the changed ones computed whole.
+	row := "i.*"
+	if len(inc.Check) > 0 {
+		row = "i." + key
+	}
 	if _, err := tx.w.conn.ExecContext(ctx, fmt.Sprintf(`CREATE OR REPLACE TEMP TABLE %[1]s AS
-		SELECT cur.* FROM (SELECT i.*, hash(i) AS __input_hash FROM %[2]s AS i) AS cur
+		SELECT cur.* FROM (SELECT %[5]s, %[6]s AS __input_hash FROM %[2]s AS i) AS cur
 		ANTI JOIN %[3]s AS old ON old.key_hash = hash(cur.%[4]s) AND old.input_hash = cur.__input_hash`,
-		changedRowsTable, input, hashes, key)); err != nil {
+		changedRowsTable, input, hashes, key, row, inc.CheckHash("i"))); err != nil {
 		return 0, fmt.Errorf("changed rows of %s: %w", inc.Input, err)
 	}
 	// Keys gone from the input, counted without a pass over them when
@@ -230,16 +244,19 @@ func (tx *Tx) forgetIncrement(ctx context.Context, m Model) error {
 	return err
 }
 
-// narrowedBody is the model's query with every mention of one model it
-// reads (its input, or the model it follows) reading relation instead,
-// in its own SQL and in the ephemeral models it reads that reach that
-// model, which are inlined for it: a CTE of a model's name takes the place
-// of the table or view of that name.
+// narrowedBody is the model's query with every mention of one relation it
+// reads (its input, the model it follows, or the table its input is
+// narrowed at) reading relation instead, in its own SQL and in the
+// ephemeral models it reads that reach that relation, which are inlined
+// for it: a CTE of a model's name takes the place of the table or view of
+// that name.
 func (tx *Tx) narrowedBody(m Model, name, relation string) string {
-	ctes := []string{fmt.Sprintf("%s AS (SELECT * FROM %s)", Ident(name), relation)}
+	ctes, inlined := []string{fmt.Sprintf("%s AS (SELECT * FROM %s)", Ident(name), relation)}, []string{name}
 	for _, e := range tx.catalog.Models { // in build order, so each CTE follows those it reads
-		if e.Ephemeral && slices.Contains(m.Reads, e.Name) && slices.Contains(e.Reads, name) {
-			ctes = append(ctes, fmt.Sprintf("%s AS (\n%s\n)", Ident(e.Name), e.body()))
+		if e.Ephemeral && slices.Contains(m.Reads, e.Name) && slices.ContainsFunc(inlined, func(r string) bool {
+			return slices.Contains(e.Reads, r) || mentions(e.SQL, r) // a table is in no model's Reads
+		}) {
+			ctes, inlined = append(ctes, fmt.Sprintf("%s AS (\n%s\n)", Ident(e.Name), e.body())), append(inlined, e.Name)
 		}
 	}
 	return fmt.Sprintf("WITH %s\nSELECT * FROM (\n%s\n)", strings.Join(ctes, ",\n"), m.body())
@@ -315,8 +332,8 @@ func (tx *Tx) fullIncrementalBuild(ctx context.Context, m Model, fingerprint, re
 		}
 	} else {
 		if _, err := tx.w.conn.ExecContext(ctx, fmt.Sprintf(
-			"CREATE OR REPLACE TABLE main.%[1]s AS SELECT hash(i.%[2]s) AS key_hash, hash(i) AS input_hash FROM %[3]s AS i",
-			Ident(m.InputHashes()), Ident(m.Incremental.Key), Ident(m.Incremental.Input))); err != nil {
+			"CREATE OR REPLACE TABLE main.%[1]s AS SELECT hash(i.%[2]s) AS key_hash, %[4]s AS input_hash FROM %[3]s AS i",
+			Ident(m.InputHashes()), Ident(m.Incremental.Key), Ident(m.Incremental.Input), m.Incremental.CheckHash("i"))); err != nil {
 			return Increment{}, fmt.Errorf("input hashes: %w", err)
 		}
 		counted = "SELECT count(*) FROM main." + Ident(m.InputHashes())
@@ -373,13 +390,25 @@ func (tx *Tx) incrementalFingerprint(ctx context.Context, m Model) (string, erro
 	// is read only by the refreshed rows is not read whole.
 	inc := m.Incremental
 	notWhole := append([]string{m.Name, inc.Input, inc.Follows}, inc.RefreshReads...)
-	fmt.Fprintf(h, "incremental %q %q %q\n", inc.Follows, inc.Refresh, inc.RefreshReads)
+	fmt.Fprintf(h, "incremental %q %q %q %q\n", inc.Follows, inc.Refresh, inc.RefreshReads, inc.Check)
 	code := stripComments(m.SQL)
 	for _, e := range tx.catalog.Models {
 		if e.Ephemeral && slices.Contains(m.Reads, e.Name) && e.Name != inc.Input {
 			fmt.Fprintf(h, "ephemeral %s %q\n", e.Name, e.SQL)
 			code += "\n" + stripComments(e.SQL)
 			notWhole = append(notWhole, e.Name)
+		}
+	}
+	// Compared by check columns, the input's other columns follow from
+	// its SQL and parameters: they are fingerprinted, not what it reads.
+	paramCode := code
+	if len(inc.Check) > 0 {
+		in := tx.catalog.model(inc.Input)
+		for _, e := range tx.catalog.Models {
+			if e.Name == in.Name || (e.Ephemeral && slices.Contains(in.Reads, e.Name)) {
+				fmt.Fprintf(h, "input %s %q\n", e.Name, e.SQL)
+				paramCode += "\n" + stripComments(e.SQL)
+			}
 		}
 	}
 	var read []string
@@ -396,7 +425,7 @@ func (tx *Tx) incrementalFingerprint(ctx context.Context, m Model) (string, erro
 		}
 	}
 	var params []string
-	for _, c := range getvariableCall.FindAllStringSubmatch(code, -1) {
+	for _, c := range getvariableCall.FindAllStringSubmatch(paramCode, -1) {
 		if !slices.Contains(params, c[1]) {
 			params = append(params, c[1])
 		}

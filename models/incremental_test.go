@@ -19,18 +19,8 @@ import (
 // changing, a full refresh, or most rows changing rebuild it whole.
 func TestIncrementalModel(t *testing.T) {
 	ctx := t.Context()
-	w := newWarehouse(t, filepath.Join(t.TempDir(), "w.duckdb"))
-	// ev is the canonical table; people re-stitches persons (as the
-	// identity map does), so a change there changes staged rows of ev
-	// whose own rows did not change; rules is read whole.
-	exec := func(q string) {
-		t.Helper()
-		if _, err := w.Conn().ExecContext(ctx, q); err != nil {
-			t.Fatalf("%s: %v", q, err)
-		}
-	}
-	exec("CREATE TABLE ev AS SELECT 'e' || i AS id, 'p' || (i % 5) AS person, i AS v FROM range(20) AS r(i)")
-	exec("CREATE TABLE people (id VARCHAR, canon VARCHAR)")
+	// rules is read whole
+	w, exec := eventsWarehouse(t)
 	exec("CREATE TABLE rules AS SELECT 2 AS x")
 	exec("SET VARIABLE tag = 'a'")
 	project := fstest.MapFS{
@@ -132,6 +122,91 @@ SELECT id, person, v * (SELECT max(x) FROM rules) AS score, getvariable('tag') A
 	exec("UPDATE ev SET v = 7 WHERE id = 'e0'")
 	if got, want := run(false), (models.Increment{Full: true, Reason: "no earlier build", Changed: 20}); got != want {
 		t.Errorf("incremental again: %+v, want %+v", got, want)
+	}
+}
+
+// eventsWarehouse is a warehouse with a canonical table ev of 20 rows
+// (e0…e19 of persons p0…p4) and a table people that re-stitches persons,
+// as the identity map does: a change there changes staged rows of ev whose
+// own rows did not change. exec runs statements on it.
+func eventsWarehouse(t *testing.T) (*models.Warehouse, func(string)) {
+	t.Helper()
+	w := newWarehouse(t, filepath.Join(t.TempDir(), "w.duckdb"))
+	exec := func(q string) {
+		t.Helper()
+		if _, err := w.Conn().ExecContext(t.Context(), q); err != nil {
+			t.Fatalf("%s: %v", q, err)
+		}
+	}
+	exec("CREATE TABLE ev AS SELECT 'e' || i AS id, 'p' || (i % 5) AS person, i AS v FROM range(20) AS r(i)")
+	exec("CREATE TABLE people (id VARCHAR, canon VARCHAR)")
+	return w, exec
+}
+
+// An input compared by check columns: the staged row's other columns are
+// not hashed, so its SQL and parameters are fingerprinted instead, and a
+// change to either rebuilds the table whole. Narrowed at ev
+// (incremental_narrow), the changed keys' rows are staged from just those
+// rows of ev, with the same results.
+func TestIncrementalCheckColumns(t *testing.T) {
+	for name, narrow := range map[string]string{"whole input": "", "narrowed at ev": "-- incremental_narrow: ev\n"} {
+		t.Run(name, func(t *testing.T) { testCheckColumns(t, narrow) })
+	}
+}
+
+func testCheckColumns(t *testing.T, narrow string) {
+	w, exec := eventsWarehouse(t)
+	exec("SET VARIABLE suffix = 'a'")
+	staging := func(label string) fstest.MapFS {
+		return fstest.MapFS{
+			"staging/stg_ev.sql": {Data: []byte(`-- materialized: ephemeral
+SELECT e.id, coalesce(p.canon, e.person) AS person, ` + label + ` AS label, hash(e) AS src
+FROM ev AS e LEFT JOIN people AS p ON p.id = e.person`)},
+			"intermediate/labelled.sql": {Data: []byte(`-- materialized: incremental
+-- unique_key: id
+-- incremental_input: stg_ev
+-- incremental_check: src, person
+` + narrow + `SELECT id, person, label FROM stg_ev`)},
+		}
+	}
+	run := func(project fstest.MapFS, label string) models.Increment {
+		t.Helper()
+		res, err := runProject(t, w, project)
+		if err != nil {
+			t.Fatal(err)
+		}
+		want := rowsOf(t, w, `SELECT e.id, coalesce(p.canon, e.person), `+label+` FROM ev AS e LEFT JOIN people AS p ON p.id = e.person ORDER BY ALL`)
+		if got := rowsOf(t, w, "SELECT * FROM labelled ORDER BY ALL"); !slices.Equal(got, want) {
+			t.Fatalf("labelled:\n%s\nwant (a full build):\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
+		}
+		return *res[1].Increment
+	}
+	const label, upper = "e.v || getvariable('suffix')", "upper(e.v || getvariable('suffix'))"
+	whole := "its SQL, parameters, DuckDB or a table it reads whole changed"
+	for _, step := range []struct {
+		name, change, label string
+		want                models.Increment
+	}{
+		{"first build", "", label, models.Increment{Full: true, Reason: "no earlier build", Changed: 20}},
+		{"nothing changed", "", label, models.Increment{}},
+		// e1 restated, e2 gone, e20 new, p3 stitched to P3 (e3, e8, e13,
+		// e18): 7 keys, as in TestIncrementalModel
+		{"a few rows changed", `UPDATE ev SET v = 100 WHERE id = 'e1';
+			DELETE FROM ev WHERE id = 'e2';
+			INSERT INTO ev VALUES ('e20', 'p0', 20);
+			INSERT INTO people VALUES ('p3', 'P3')`, label, models.Increment{Changed: 7}},
+		// read by the input only, not by the model: hashing the check
+		// columns would not see it
+		{"the input's parameter changed", "SET VARIABLE suffix = 'b'", label, models.Increment{Full: true, Reason: whole, Changed: 20}},
+		{"the input's SQL changed", "", upper, models.Increment{Full: true, Reason: whole, Changed: 20}},
+		{"one row again", "UPDATE ev SET v = 7 WHERE id = 'e0'", upper, models.Increment{Changed: 1}},
+	} {
+		if step.change != "" {
+			exec(step.change)
+		}
+		if got := run(staging(step.label), step.label); got != step.want {
+			t.Errorf("%s: %+v, want %+v", step.name, got, step.want)
+		}
 	}
 }
 

@@ -238,6 +238,14 @@ func TestCatalogOrderAndErrors(t *testing.T) {
 			"staging/i.sql":      {Data: []byte("SELECT 1 AS k")},
 			"intermediate/m.sql": {Data: []byte("-- materialized: incremental\n-- unique_key: k\n-- incremental_input: j\nSELECT k FROM i")},
 		}, "intermediate/m.sql: incremental_input j is not a model it reads"},
+		"narrowed at a table the input does not read": {fstest.MapFS{
+			"staging/i.sql":      {Data: []byte("-- materialized: ephemeral\nSELECT k, hash(t) AS h FROM t")},
+			"intermediate/m.sql": {Data: []byte("-- materialized: incremental\n-- unique_key: k\n-- incremental_input: i\n-- incremental_check: h\n-- incremental_narrow: u\nSELECT k FROM i")},
+		}, "intermediate/m.sql: incremental_narrow u: the input must be an ephemeral model that reads it"},
+		"narrowed without check columns": {fstest.MapFS{
+			"staging/i.sql":      {Data: []byte("-- materialized: ephemeral\nSELECT k FROM t")},
+			"intermediate/m.sql": {Data: []byte("-- materialized: incremental\n-- unique_key: k\n-- incremental_input: i\n-- incremental_narrow: t\nSELECT k FROM i")},
+		}, "intermediate/m.sql: incremental_narrow t: the input must be an ephemeral model that reads it, compared by incremental_check columns"},
 		"view reads an ephemeral model": {fstest.MapFS{
 			"staging/e.sql": {Data: []byte("-- materialized: ephemeral\nSELECT 1 AS x")},
 			"marts/v.sql":   {Data: []byte("-- materialized: view\nSELECT x FROM e")},

@@ -22,9 +22,20 @@
 -- row changed (new, restated, re-stitched to another person, or gone), and
 -- all of them when anything read whole changed. At L a weekly run wrote all
 -- 20M rows again for 20k new ones, and writing was two thirds of its time.
+--
+-- A staged touchpoint is compared by its canonical row and its resolved
+-- person (incremental_check): every other staged column follows from those,
+-- the staging SQL and the time zone, which the fingerprint covers. Hashing
+-- every normalized column of every touchpoint to compare them took 9 of
+-- the 14 s spent finding the changed ones at L. The changed ones are then
+-- staged again from just their rows of touchpoints (incremental_narrow):
+-- filtered by key through the staging view, DuckDB staged every touchpoint
+-- first (8 s at L); read from the table, it is a scan of the keys (3 s).
 -- materialized: incremental
 -- unique_key: touchpoint_id
 -- incremental_input: stg_touchpoints
+-- incremental_check: source_row_hash, person_id
+-- incremental_narrow: touchpoints
 WITH touch AS NOT MATERIALIZED (
     SELECT
         *,

@@ -16,7 +16,10 @@ WITH resolved AS (
     SELECT
         t.*,
         coalesce(by_person.person_id, by_anon.person_id, t.person_id, 'anon:' || t.anonymous_id) AS resolved_person_id,
-        (t.ts AT TIME ZONE getvariable('timezone'))::DATE AS local_day
+        (t.ts AT TIME ZONE getvariable('timezone'))::DATE AS local_day,
+        -- the canonical row as loaded: with the resolved person, what the
+        -- incremental classification compares a touchpoint by
+        hash(t) AS source_row_hash
     FROM touchpoints AS t
     LEFT JOIN stg_identity_map AS by_person ON by_person.id = trim(t.person_id)
     LEFT JOIN stg_identity_map AS by_anon ON by_anon.id = trim(t.anonymous_id)
@@ -41,6 +44,7 @@ SELECT
     nullif(trim(referrer), '') AS referrer,
     -- a channel given by the source, normalised ("Paid Social" → paid_social)
     nullif(lower(regexp_replace(trim(channel), '[\s-]+', '_', 'g')), '') AS given_channel,
-    source
+    source,
+    source_row_hash
 FROM resolved
 WHERE resolved_person_id IS NOT NULL
