@@ -327,23 +327,8 @@ func (tx *Tx) fullBuildReason(ctx context.Context, m Model, fingerprint string) 
 // fullIncrementalBuild builds an incremental model's table whole, with the
 // input hashes and fingerprint the next run compares against.
 func (tx *Tx) fullIncrementalBuild(ctx context.Context, m Model, fingerprint, reason string) (Increment, error) {
-	if refresh := m.Incremental.Refresh; refresh == "" {
-		if err := tx.buildTable(ctx, m.Name, m.body()); err != nil {
-			return Increment{}, err
-		}
-	} else {
-		// The refreshed rows are written last, after the others, as every
-		// incremental run writes them, so each run's delete of them empties
-		// whole row groups at the table's end. Mixed among the others, a
-		// delete of them touched every row group, and the commit rewrote
-		// the whole table to vacuum them (at L the ledger's 1.5M Markov
-		// rows among 9.1M: 10-12 s in the first weekly run's commit).
-		if err := tx.buildTable(ctx, m.Name, fmt.Sprintf("SELECT * FROM (\n%s\n)\nWHERE (%s) IS NOT TRUE", m.body(), refresh)); err != nil {
-			return Increment{}, err
-		}
-		if _, err := tx.w.conn.ExecContext(ctx, fmt.Sprintf("INSERT INTO main.%s\n%s", Ident(m.Name), refreshedRows(m))); err != nil {
-			return Increment{}, err
-		}
+	if err := tx.buildTable(ctx, m.Name, m.body()); err != nil {
+		return Increment{}, err
 	}
 	// The keys an input incremental on the same key has, or the input
 	// hashes the next run compares against.
