@@ -71,13 +71,8 @@ SELECT id, person, v * (SELECT max(x) FROM rules) AS score, getvariable('tag') A
 	}{
 		{"first build", "", false, models.Increment{Full: true, Reason: "no earlier build", Changed: 20}},
 		{"nothing changed", "", false, models.Increment{}},
-		// e1 restated, e2 gone, e20 new, and p3 stitched to P3, which
-		// changes the staged rows of e3, e8, e13 and e18: 1+1+1+4 = 7 keys
-		// of 20, recomputed in place
-		{"a few rows changed", `UPDATE ev SET v = 100 WHERE id = 'e1';
-			DELETE FROM ev WHERE id = 'e2';
-			INSERT INTO ev VALUES ('e20', 'p0', 20);
-			INSERT INTO people VALUES ('p3', 'P3')`, false, models.Increment{Changed: 7}},
+		// 7 keys of 20, recomputed in place
+		{"a few rows changed", changeFewEvents, false, models.Increment{Changed: 7}},
 		{"a rule changed", "UPDATE rules SET x = 3", false,
 			models.Increment{Full: true, Reason: "its SQL, parameters, DuckDB or a table it reads whole changed", Changed: 20}},
 		{"a parameter changed", "SET VARIABLE tag = 'b'", false,
@@ -124,6 +119,14 @@ SELECT id, person, v * (SELECT max(x) FROM rules) AS score, getvariable('tag') A
 		t.Errorf("incremental again: %+v, want %+v", got, want)
 	}
 }
+
+// changeFewEvents changes 7 of eventsWarehouse's keys: e1 restated, e2
+// gone, e20 new, and p3 stitched to P3, which changes the staged rows of
+// e3, e8, e13 and e18 (1+1+1+4).
+const changeFewEvents = `UPDATE ev SET v = 100 WHERE id = 'e1';
+	DELETE FROM ev WHERE id = 'e2';
+	INSERT INTO ev VALUES ('e20', 'p0', 20);
+	INSERT INTO people VALUES ('p3', 'P3')`
 
 // eventsWarehouse is a warehouse with a canonical table ev of 20 rows
 // (e0…e19 of persons p0…p4) and a table people that re-stitches persons,
@@ -189,12 +192,7 @@ FROM ev AS e LEFT JOIN people AS p ON p.id = e.person`)},
 	}{
 		{"first build", "", label, models.Increment{Full: true, Reason: "no earlier build", Changed: 20}},
 		{"nothing changed", "", label, models.Increment{}},
-		// e1 restated, e2 gone, e20 new, p3 stitched to P3 (e3, e8, e13,
-		// e18): 7 keys, as in TestIncrementalModel
-		{"a few rows changed", `UPDATE ev SET v = 100 WHERE id = 'e1';
-			DELETE FROM ev WHERE id = 'e2';
-			INSERT INTO ev VALUES ('e20', 'p0', 20);
-			INSERT INTO people VALUES ('p3', 'P3')`, label, models.Increment{Changed: 7}},
+		{"a few rows changed", changeFewEvents, label, models.Increment{Changed: 7}},
 		// read by the input only, not by the model: hashing the check
 		// columns would not see it
 		{"the input's parameter changed", "SET VARIABLE suffix = 'b'", label, models.Increment{Full: true, Reason: whole, Changed: 20}},
