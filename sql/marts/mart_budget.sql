@@ -56,11 +56,14 @@ points AS (
     WHERE spend > 0 AND revenue > 0
 ),
 
+-- Sums of doubles depend on the order rows arrive in, which a parallel
+-- load or build does not fix: every sum and mean below adds in DECIMAL, so
+-- the same data gives the same figures to the last digit every run.
 centered AS (
     SELECT
         level,
-        x - avg(x) OVER entity AS dx,
-        y - avg(y) OVER entity AS dy
+        x - avg(x::DECIMAL(38, 18)) OVER entity AS dx,
+        y - avg(y::DECIMAL(38, 18)) OVER entity AS dy
     FROM points
     WINDOW entity AS (PARTITION BY level, platform, campaign_id)
 ),
@@ -69,7 +72,7 @@ elasticity AS (
     SELECT
         level,
         count(*) FILTER (WHERE abs(dx) > 1e-9) AS varying_points,
-        sum(dx * dy) / nullif(sum(dx * dx), 0) AS raw_b
+        sum((dx * dy)::DECIMAL(38, 18))::DOUBLE / nullif(sum((dx * dx)::DECIMAL(38, 18))::DOUBLE, 0) AS raw_b
     FROM centered
     GROUP BY level
 ),
@@ -89,7 +92,7 @@ slope AS (
 ),
 
 curve AS (
-    SELECT p.level, p.platform, p.campaign_id, avg(p.x) AS mean_x, avg(p.y) AS mean_y, count(*) AS fit_weeks
+    SELECT p.level, p.platform, p.campaign_id, avg(p.x::DECIMAL(38, 18)) AS mean_x, avg(p.y::DECIMAL(38, 18)) AS mean_y, count(*) AS fit_weeks
     FROM points AS p
     GROUP BY ALL
 ),
