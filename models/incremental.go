@@ -113,13 +113,14 @@ func (tx *Tx) buildIncremental(ctx context.Context, m Model) (Increment, error) 
 	// With a narrowing table, its rows of those keys, from which the
 	// input's are staged.
 	narrowed, narrowedInput := inc.Input, fmt.Sprintf("SELECT * EXCLUDE (__input_hash) FROM temp.%s", changedRowsTable)
+	changedKey := inChanged("hash(" + key + ")")
 	switch {
 	case inc.Narrow != "":
-		narrowed, narrowedInput = inc.Narrow, fmt.Sprintf("SELECT * FROM main.%s WHERE %s", Ident(inc.Narrow), inChanged("hash("+key+")"))
+		narrowed, narrowedInput = inc.Narrow, fmt.Sprintf("SELECT * FROM main.%s WHERE %s", Ident(inc.Narrow), changedKey)
 	case inc.FromInput || inc.Follows != "" || len(inc.Check) > 0:
-		narrowedInput = fmt.Sprintf("SELECT * FROM %s WHERE %s", input, inChanged("hash("+key+")"))
+		narrowedInput = fmt.Sprintf("SELECT * FROM %s WHERE %s", input, changedKey)
 	}
-	deleted, insert := inChanged("hash("+key+")"), fmt.Sprintf("INSERT INTO main.%s\n%s", Ident(m.Name), tx.narrowedBody(m, narrowed, "temp."+changedInputTable))
+	deleted, insert := changedKey, fmt.Sprintf("INSERT INTO main.%s\n%s", Ident(m.Name), tx.narrowedBody(m, narrowed, "temp."+changedInputTable))
 	steps := []string{fmt.Sprintf("CREATE OR REPLACE TEMP TABLE %s AS %s", changedInputTable, narrowedInput)}
 	if inc.Refresh != "" {
 		deleted += " OR (" + inc.Refresh + ")"
@@ -260,9 +261,10 @@ func (tx *Tx) forgetIncrement(ctx context.Context, m Model) error {
 func (tx *Tx) narrowedBody(m Model, name, relation string) string {
 	ctes, inlined := []string{fmt.Sprintf("%s AS (SELECT * FROM %s)", Ident(name), relation)}, []string{name}
 	for _, e := range tx.catalog.Models { // in build order, so each CTE follows those it reads
-		if e.Ephemeral && slices.Contains(m.Reads, e.Name) && slices.ContainsFunc(inlined, func(r string) bool {
-			return slices.Contains(e.Reads, r) || mentions(e.SQL, r) // a table is in no model's Reads
-		}) {
+		// by name, not by Reads: a table is in no model's Reads, and an
+		// ephemeral model reading the relation through another is found
+		// through that one, inlined before it
+		if e.Ephemeral && slices.Contains(m.Reads, e.Name) && slices.ContainsFunc(inlined, func(r string) bool { return mentions(e.SQL, r) }) {
 			ctes, inlined = append(ctes, fmt.Sprintf("%s AS (\n%s\n)", Ident(e.Name), e.body())), append(inlined, e.Name)
 		}
 	}
