@@ -216,6 +216,9 @@ func figures(rec *manifest.Manifest) (Figures, int) {
 			mt.Note = "rebuilt whole: " + inc.Reason
 		case inc != nil:
 			mt.Note = fmt.Sprintf("incremental: %d keys recomputed", inc.KeysRecomputed)
+			if inc.Partition != "" {
+				mt.Note = fmt.Sprintf("incremental: %d %s recomputed", inc.KeysRecomputed, inc.Partition)
+			}
 		}
 		f.SlowestModels = append(f.SlowestModels, mt)
 	}

@@ -115,6 +115,55 @@ type Incremental struct {
 	// table. DuckDB applies a key filter on an ephemeral input after
 	// computing all of it; on the table it is a scan of the key column.
 	Narrow string
+
+	// Partition (incremental_partition) makes the model incremental by
+	// partition instead of by key: see PartitionedIncrement.
+	Partition string
+	// Parts (incremental_input, with a partition) are the relations
+	// partitioned like the model; Lookups (incremental_lookup) the ones
+	// it looks rows up in by a key.
+	Parts, Lookups []KeyedInput
+}
+
+// KeyedInput is a relation an incremental model reads by one of its
+// columns: the partition, or the key rows are looked up by.
+type KeyedInput struct{ Relation, Column string }
+
+func (k KeyedInput) String() string { return k.Relation + "." + k.Column }
+
+// PartitionedIncrement documents the second kind of incremental model, for
+// weekly marts that aggregate all history:
+//
+//	-- materialized: incremental
+//	-- incremental_partition: week_start
+//	-- incremental_input: int_attribution_ledger, int_conversion_paths.conversion_week
+//	-- incremental_lookup: int_ads.ad_id
+//
+// says the model's rows of one week_start are computed from the rows of
+// that partition of each input (its week_start column, or the column
+// named after the dot), from the rows of each lookup relation whose key
+// (ad_id) matches a row of those, and from what the model reads whole
+// (every other relation it names, and its parameters). A run digests each
+// input per partition and each lookup per key (row count and the sum of a
+// hash of every row; shared by the models that read the same input in the
+// run), compares the digests with those of the last build (kept in
+// <model>__input_hashes), and recomputes the partitions whose digest
+// changed, or that hold a row whose lookup changed. Every partition input
+// must have the lookup's column. As for keyed models, the table is
+// rebuilt whole when what it reads whole changed, or most partitions did.
+//
+// A weekly run then recomputes the new week (and the weeks restated)
+// instead of every week of history.
+const PartitionedIncrement = "incremental_partition"
+
+// byRow lists the relations an incremental model compares row by row (or
+// partition by partition) rather than reading them whole.
+func (inc *Incremental) byRow() []string {
+	out := []string{inc.Input}
+	for _, k := range append(slices.Clone(inc.Parts), inc.Lookups...) {
+		out = append(out, k.Relation)
+	}
+	return out
 }
 
 // CheckHash renders the hash an input row of alias is compared by: of the
@@ -184,6 +233,8 @@ var (
 	incRefReads  = regexp.MustCompile(`(?m)^--\s*incremental_refresh_reads:\s*(.+?)\s*$`)
 	incCheck     = regexp.MustCompile(`(?m)^--\s*incremental_check:\s*(.+?)\s*$`)
 	incNarrow    = regexp.MustCompile(`(?m)^--\s*incremental_narrow:\s*(.+?)\s*$`)
+	incPartition = regexp.MustCompile(`(?m)^--\s*incremental_partition:\s*(.+?)\s*$`)
+	incLookup    = regexp.MustCompile(`(?m)^--\s*incremental_lookup:\s*(.+?)\s*$`)
 	identToken   = regexp.MustCompile(`[A-Za-z_][A-Za-z0-9_]*`)
 )
 
@@ -227,6 +278,14 @@ func LoadCatalog(fsys fs.FS, goModels ...GoModel) (*Catalog, error) {
 				case "ephemeral":
 					m.Ephemeral = true
 				case "incremental":
+					if part := incPartition.FindStringSubmatch(m.SQL); part != nil {
+						inc, err := parsePartitioned(f, m.SQL, part[1])
+						if err != nil {
+							return nil, err
+						}
+						m.Incremental = inc
+						break
+					}
 					key, input := uniqueKey.FindStringSubmatch(m.SQL), incInput.FindStringSubmatch(m.SQL)
 					if key == nil || input == nil || !paramName.MatchString(key[1]) || !paramName.MatchString(input[1]) {
 						return nil, fmt.Errorf("sql: %s: an incremental model needs a `-- unique_key: <column>` and an `-- incremental_input: <model>` line", f)
@@ -335,7 +394,20 @@ func LoadCatalog(fsys fs.FS, goModels ...GoModel) (*Catalog, error) {
 		}
 		m.Reads = reads(name, map[string]bool{})
 		sort.Strings(m.Reads)
-		if inc := m.Incremental; inc != nil {
+		if inc := m.Incremental; inc != nil && inc.Partition != "" {
+			var parts []string
+			for _, k := range append(slices.Clone(inc.Parts), inc.Lookups...) {
+				if !slices.Contains(m.Reads, k.Relation) {
+					return nil, fmt.Errorf("sql: %s: incremental input %s is not a model it reads", m.Path, k)
+				}
+				if slices.Contains(parts, k.Relation) {
+					return nil, fmt.Errorf("sql: %s: incremental input %s: a model is an input once, and not also a lookup", m.Path, k)
+				}
+				if len(parts) < len(inc.Parts) {
+					parts = append(parts, k.Relation)
+				}
+			}
+		} else if inc != nil {
 			if !slices.Contains(m.Reads, inc.Input) {
 				return nil, fmt.Errorf("sql: %s: incremental_input %s is not a model it reads", m.Path, inc.Input)
 			}
@@ -394,6 +466,44 @@ func LoadCatalog(fsys fs.FS, goModels ...GoModel) (*Catalog, error) {
 		cat.Tests = append(cat.Tests, t)
 	}
 	return cat, nil
+}
+
+// parsePartitioned reads the lines of a partitioned incremental model
+// (PartitionedIncrement) of file f.
+func parsePartitioned(f, sql, partition string) (*Incremental, error) {
+	inc := &Incremental{Partition: partition}
+	bad := uniqueKey.MatchString(sql) || incFollows.MatchString(sql) || incRefresh.MatchString(sql) ||
+		incCheck.MatchString(sql) || incNarrow.MatchString(sql) || incRefReads.MatchString(sql) || !paramName.MatchString(partition)
+	keyed := func(line *regexp.Regexp, column string) []KeyedInput {
+		m := line.FindStringSubmatch(sql)
+		if m == nil {
+			return nil
+		}
+		var out []KeyedInput
+		for _, item := range strings.Split(m[1], ",") {
+			rel, col, dotted := strings.Cut(strings.TrimSpace(item), ".")
+			if !dotted {
+				col = column
+			}
+			if !paramName.MatchString(rel) || !paramName.MatchString(col) {
+				bad = true
+			}
+			out = append(out, KeyedInput{Relation: rel, Column: col})
+		}
+		return out
+	}
+	inc.Parts, inc.Lookups = keyed(incInput, partition), keyed(incLookup, "")
+	for _, l := range inc.Lookups {
+		if l.Column == "" {
+			bad = true
+		}
+	}
+	if bad || len(inc.Parts) == 0 {
+		return nil, fmt.Errorf("sql: %s: a partitioned incremental model needs `-- incremental_partition: <column>`, "+
+			"`-- incremental_input: <model>[.<column>], …` and optionally `-- incremental_lookup: <model>.<key>, …`, "+
+			"and none of unique_key, incremental_follows, incremental_refresh, incremental_check or incremental_narrow", f)
+	}
+	return inc, nil
 }
 
 // model is the catalog's model of that name; the zero Model if none.

@@ -38,8 +38,10 @@ type Increment struct {
 	Full   bool
 	Reason string
 	// Changed is the number of keys recomputed (new, changed or gone);
-	// every key on a full build.
-	Changed int64
+	// every key on a full build. For a partitioned model (Partition, its
+	// column), the number of partitions.
+	Changed   int64
+	Partition string
 }
 
 var getvariableCall = regexp.MustCompile(`(?i)getvariable\s*\(\s*'([^']+)'\s*\)`)
@@ -55,6 +57,9 @@ var getvariableCall = regexp.MustCompile(`(?i)getvariable\s*\(\s*'([^']+)'\s*\)`
 // a row, never a wrong one.
 func (tx *Tx) buildIncremental(ctx context.Context, m Model) (Increment, error) {
 	inc := m.Incremental
+	if inc.Partition != "" {
+		return tx.buildPartitioned(ctx, m)
+	}
 	fingerprint, err := tx.incrementalFingerprint(ctx, m)
 	if err != nil {
 		return Increment{}, err
@@ -120,7 +125,7 @@ func (tx *Tx) buildIncremental(ctx context.Context, m Model) (Increment, error) 
 	case inc.FromInput || inc.Follows != "" || len(inc.Check) > 0:
 		narrowedInput = fmt.Sprintf("SELECT * FROM %s WHERE %s", input, changedKey)
 	}
-	deleted, insert := changedKey, fmt.Sprintf("INSERT INTO main.%s\n%s", Ident(m.Name), tx.narrowedBody(m, narrowed, "temp."+changedInputTable))
+	deleted, insert := changedKey, fmt.Sprintf("INSERT INTO main.%s\n%s", Ident(m.Name), tx.narrowedBody(m, [2]string{narrowed, "temp." + changedInputTable}))
 	steps := []string{fmt.Sprintf("CREATE OR REPLACE TEMP TABLE %s AS %s", changedInputTable, narrowedInput)}
 	if inc.Refresh != "" {
 		deleted += " OR (" + inc.Refresh + ")"
@@ -219,7 +224,7 @@ func (tx *Tx) addFollowedKeys(ctx context.Context, m Model) error {
 		EXCEPT
 		SELECT key_hash FROM temp.%[1]s`,
 		Ident(changedKeysTable(m.Name)), key, Ident(m.Name), fkey, followedKeys,
-		tx.narrowedBody(m, inc.Follows, "temp."+followedView)))
+		tx.narrowedBody(m, [2]string{inc.Follows, "temp." + followedView})))
 	return err
 }
 
@@ -258,13 +263,19 @@ func (tx *Tx) forgetIncrement(ctx context.Context, m Model) error {
 // ephemeral models it reads that reach that relation, which are inlined
 // for it: a CTE of a model's name takes the place of the table or view of
 // that name.
-func (tx *Tx) narrowedBody(m Model, name, relation string) string {
-	ctes, inlined := []string{fmt.Sprintf("%s AS (SELECT * FROM %s)", Ident(name), relation)}, []string{name}
+//
+// Several relations can be narrowed at once, each a {name, relation} pair.
+func (tx *Tx) narrowedBody(m Model, narrowed ...[2]string) string {
+	var ctes, inlined []string
+	for _, n := range narrowed {
+		ctes, inlined = append(ctes, fmt.Sprintf("%s AS (SELECT * FROM %s)", Ident(n[0]), n[1])), append(inlined, n[0])
+	}
 	for _, e := range tx.catalog.Models { // in build order, so each CTE follows those it reads
 		// by name, not by Reads: a table is in no model's Reads, and an
 		// ephemeral model reading the relation through another is found
 		// through that one, inlined before it
-		if e.Ephemeral && slices.Contains(m.Reads, e.Name) && slices.ContainsFunc(inlined, func(r string) bool { return mentions(e.SQL, r) }) {
+		if e.Ephemeral && slices.Contains(m.Reads, e.Name) && !slices.Contains(inlined, e.Name) &&
+			slices.ContainsFunc(inlined, func(r string) bool { return mentions(e.SQL, r) }) {
 			ctes, inlined = append(ctes, fmt.Sprintf("%s AS (\n%s\n)", Ident(e.Name), e.body())), append(inlined, e.Name)
 		}
 	}
@@ -297,6 +308,9 @@ func (tx *Tx) fullBuildReason(ctx context.Context, m Model, fingerprint string) 
 	// Keys recomputed from another model's recomputed keys need all of
 	// them: that model rebuilt whole recomputed them all.
 	inc := m.Incremental
+	if inc.Partition != "" {
+		return tx.digestsMissing(ctx, m)
+	}
 	upstream := []string{inc.Follows}
 	if inc.FromInput {
 		upstream = append(upstream, inc.Input)
@@ -398,11 +412,14 @@ func (tx *Tx) incrementalFingerprint(ctx context.Context, m Model) (string, erro
 	// row by row, and what follows from their followed model's changes or
 	// is read only by the refreshed rows is not read whole.
 	inc := m.Incremental
-	notWhole := append([]string{m.Name, inc.Input, inc.Follows}, inc.RefreshReads...)
+	notWhole := append(append([]string{m.Name, inc.Follows}, inc.RefreshReads...), inc.byRow()...)
 	fmt.Fprintf(h, "incremental %q %q %q %q\n", inc.Follows, inc.Refresh, inc.RefreshReads, inc.Check)
+	if inc.Partition != "" {
+		fmt.Fprintf(h, "partitioned %q %v %v\n", inc.Partition, inc.Parts, inc.Lookups)
+	}
 	code := stripComments(m.SQL)
 	for _, e := range tx.catalog.Models {
-		if e.Ephemeral && slices.Contains(m.Reads, e.Name) && e.Name != inc.Input {
+		if e.Ephemeral && slices.Contains(m.Reads, e.Name) && !slices.Contains(notWhole, e.Name) {
 			fmt.Fprintf(h, "ephemeral %s %q\n", e.Name, e.SQL)
 			code += "\n" + stripComments(e.SQL)
 			notWhole = append(notWhole, e.Name)

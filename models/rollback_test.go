@@ -246,6 +246,27 @@ func TestCatalogOrderAndErrors(t *testing.T) {
 			"staging/i.sql":      {Data: []byte("-- materialized: ephemeral\nSELECT k FROM t")},
 			"intermediate/m.sql": {Data: []byte("-- materialized: incremental\n-- unique_key: k\n-- incremental_input: i\n-- incremental_narrow: t\nSELECT k FROM i")},
 		}, "intermediate/m.sql: incremental_narrow t: the input must be an ephemeral model that reads it, compared by incremental_check columns"},
+		"partitioned without an input": {fstest.MapFS{
+			"staging/i.sql":      {Data: []byte("SELECT 1 AS w")},
+			"intermediate/m.sql": {Data: []byte("-- materialized: incremental\n-- incremental_partition: w\nSELECT w FROM i")},
+		}, "intermediate/m.sql: a partitioned incremental model needs `-- incremental_partition: <column>`"},
+		"partitioned and keyed": {fstest.MapFS{
+			"staging/i.sql":      {Data: []byte("SELECT 1 AS w")},
+			"intermediate/m.sql": {Data: []byte("-- materialized: incremental\n-- incremental_partition: w\n-- unique_key: w\n-- incremental_input: i\nSELECT w FROM i")},
+		}, "and none of unique_key, incremental_follows"},
+		"lookup without a key": {fstest.MapFS{
+			"staging/i.sql":      {Data: []byte("SELECT 1 AS w")},
+			"staging/l.sql":      {Data: []byte("SELECT 1 AS k")},
+			"intermediate/m.sql": {Data: []byte("-- materialized: incremental\n-- incremental_partition: w\n-- incremental_input: i\n-- incremental_lookup: l\nSELECT w FROM i, l")},
+		}, "optionally `-- incremental_lookup: <model>.<key>, …`"},
+		"partitioned input it does not read": {fstest.MapFS{
+			"staging/i.sql":      {Data: []byte("SELECT 1 AS w")},
+			"intermediate/m.sql": {Data: []byte("-- materialized: incremental\n-- incremental_partition: w\n-- incremental_input: i, j.week\nSELECT w FROM i")},
+		}, "intermediate/m.sql: incremental input j.week is not a model it reads"},
+		"an input also a lookup": {fstest.MapFS{
+			"staging/i.sql":      {Data: []byte("SELECT 1 AS w, 2 AS k")},
+			"intermediate/m.sql": {Data: []byte("-- materialized: incremental\n-- incremental_partition: w\n-- incremental_input: i\n-- incremental_lookup: i.k\nSELECT w FROM i")},
+		}, "intermediate/m.sql: incremental input i.k: a model is an input once, and not also a lookup"},
 		"view reads an ephemeral model": {fstest.MapFS{
 			"staging/e.sql": {Data: []byte("-- materialized: ephemeral\nSELECT 1 AS x")},
 			"marts/v.sql":   {Data: []byte("-- materialized: view\nSELECT x FROM e")},

@@ -67,10 +67,13 @@ func (tx *Tx) RunModels(ctx context.Context, cat *Catalog, log *slog.Logger) ([]
 	// Incremental models recompute from what the models before them
 	// recomputed in this run (Incremental): the keys, in temporary tables
 	// until the build ends.
-	tx.catalog, tx.increments = cat, map[string]Increment{}
+	tx.catalog, tx.increments, tx.digests = cat, map[string]Increment{}, map[string]string{}
 	defer func() {
 		for name := range tx.increments {
 			tx.w.conn.ExecContext(context.Background(), "DROP TABLE IF EXISTS temp."+Ident(changedKeysTable(name)))
+		}
+		for _, table := range tx.digests {
+			tx.w.conn.ExecContext(context.Background(), "DROP TABLE IF EXISTS temp."+Ident(table))
 		}
 	}()
 	var out []ModelResult
@@ -100,7 +103,11 @@ func (tx *Tx) RunModels(ctx context.Context, cat *Catalog, log *slog.Logger) ([]
 		case inc != nil && inc.Full:
 			log.Info("incremental model rebuilt whole", "model", m.Name, "reason", inc.Reason, "rows", n, "ms", r.Duration.Milliseconds())
 		case inc != nil:
-			log.Info("incremental model updated", "model", m.Name, "keys_recomputed", inc.Changed, "rows", n, "ms", r.Duration.Milliseconds())
+			if inc.Partition != "" {
+				log.Info("incremental model updated", "model", m.Name, "partitions_recomputed", inc.Changed, "partition", inc.Partition, "rows", n, "ms", r.Duration.Milliseconds())
+			} else {
+				log.Info("incremental model updated", "model", m.Name, "keys_recomputed", inc.Changed, "rows", n, "ms", r.Duration.Milliseconds())
+			}
 		default:
 			log.Debug("model built", "model", m.Name, "rows", n, "ms", r.Duration.Milliseconds())
 		}

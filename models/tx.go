@@ -36,6 +36,7 @@ type Tx struct {
 	// built in it so far.
 	catalog    *Catalog
 	increments map[string]Increment
+	digests    map[string]string // input (relation.column) → its digests' temporary table, this run
 }
 
 // Begin starts the run's transaction.

@@ -62,7 +62,7 @@ func buildManifest(cfg *config.Config, opts Options, res *Result, finished time.
 	for _, r := range res.Models {
 		mm := manifest.Model{Name: r.Name, Rows: r.Rows, Ephemeral: r.Ephemeral, View: r.View, Reused: r.Reused, BuiltBy: r.BuiltBy, Seconds: r.Duration.Seconds()}
 		if inc := r.Increment; inc != nil && !r.Reused {
-			mm.Incremental = &manifest.Incremental{KeysRecomputed: inc.Changed, FullBuild: inc.Full, Reason: inc.Reason}
+			mm.Incremental = &manifest.Incremental{KeysRecomputed: inc.Changed, Partition: inc.Partition, FullBuild: inc.Full, Reason: inc.Reason}
 		}
 		m.Models = append(m.Models, mm)
 	}

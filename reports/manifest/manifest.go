@@ -105,9 +105,12 @@ type Model struct {
 }
 
 // Incremental is how an incremental model was built: in place, the keys
-// whose input changed (KeysRecomputed), or whole (FullBuild, and why).
+// whose input changed (KeysRecomputed), or whole (FullBuild, and why). For
+// a model incremental by partition, the keys are the values of its
+// Partition column (the weeks recomputed).
 type Incremental struct {
 	KeysRecomputed int64  `json:"keys_recomputed"`
+	Partition      string `json:"partition,omitempty"`
 	FullBuild      bool   `json:"full_build"`
 	Reason         string `json:"reason,omitempty"`
 }

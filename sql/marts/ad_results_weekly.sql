@@ -10,7 +10,17 @@
 --
 -- The labels are not written here: ten strings on every row of every
 -- model were more than half of writing this table (5.8M rows at L).
+--
+-- Every week the data has, not only those through the report week: a week
+-- is computed from its own ledger rows and delivery alone, so a weekly run
+-- recomputes the weeks whose rows changed (the new week and any restated)
+-- and keeps the others, and a run for an earlier week does not drop the
+-- later ones. Readers filter the weeks they show.
 -- output: none
+-- materialized: incremental
+-- incremental_partition: week_start
+-- incremental_input: int_attribution_ledger, stg_ad_performance
+-- incremental_lookup: int_ads.ad_id
 WITH
 -- Attributed results of paid touchpoints. A touchpoint's ad comes from
 -- utm_content; its campaign from the ad (int_ads), else from utm_campaign,
@@ -38,10 +48,9 @@ credits AS (
         sum(l.credit::DECIMAL(38, 18))::DOUBLE AS attributed_conversions,
         sum(l.revenue_credit) AS attributed_revenue,
         sum(CASE WHEN l.is_new_customer THEN l.credit ELSE 0 END::DECIMAL(38, 18))::DOUBLE AS attributed_new_customers
-    FROM attribution_ledger AS l
+    FROM int_attribution_ledger AS l
     LEFT JOIN int_ads AS a ON a.ad_id = l.ad_id
     WHERE list_contains(getvariable('paid_channels'), l.channel)
-      AND l.week_start <= getvariable('week_start')
     GROUP BY l.week_start, l.model, 3, 4, 6, 7, 8
 ),
 
@@ -63,7 +72,6 @@ delivery AS (
         sum(platform_conversions::DECIMAL(38, 18))::DOUBLE AS platform_conversions,
         sum(platform_conversion_value_reporting) AS platform_conversion_value
     FROM stg_ad_performance
-    WHERE week_start <= getvariable('week_start')
     GROUP BY week_start, platform, ad_id
 ),
 

@@ -3,6 +3,14 @@
 -- holds its last non-direct touchpoint (the last touchpoint when all are
 -- direct); it is assisted by every other entity on its path. Value is the
 -- conversion's revenue. The ratios are assisted / last interaction.
+--
+-- Every week the data has, kept from run to run: a week is recomputed when
+-- its conversions' paths changed, or the ad or campaign of one of their
+-- steps did (its creative or name).
+-- materialized: incremental
+-- incremental_partition: week_start
+-- incremental_input: int_conversion_paths.conversion_week
+-- incremental_lookup: int_ads.ad_id, int_ads.campaign_id
 WITH campaigns AS (
     -- the campaign's first ad's name (as mart_campaign_weekly), not
     -- any_value: a re-run shows the same label
@@ -63,6 +71,4 @@ SELECT
     (count(*) FILTER (WHERE NOT is_last) / nullif(count(*) FILTER (WHERE is_last), 0))::DOUBLE AS assist_ratio,
     (sum(revenue) FILTER (WHERE NOT is_last) / nullif(sum(revenue) FILTER (WHERE is_last), 0))::DOUBLE AS assist_value_ratio
 FROM per_conversion
-WHERE week_start <= getvariable('week_start')
 GROUP BY week_start, level, key
-ORDER BY week_start, level, last_interaction_conversions DESC, assisted_conversions DESC, key

@@ -35,6 +35,7 @@ WITH weekly AS (
     FROM mart_ad_weekly
     WHERE model = getvariable('primary_model')
       AND week_start > getvariable('week_start')::DATE - to_weeks(getvariable('budget_trailing_weeks')::INTEGER)
+      AND week_start <= getvariable('week_start')::DATE
     GROUP BY GROUPING SETS ((week_start, platform), (week_start, platform, campaign_id))
 ),
 

@@ -2,10 +2,15 @@
 -- Spend does not depend on the model, so each model's rows carry the same
 -- spend; attributed figures are the ledger's credits for conversions in the
 -- week (by the conversion's local date).
+--
+-- Every week the data has, kept from run to run, a week recomputed when its
+-- delivery or credit changed (see ad_results_weekly).
+-- materialized: incremental
+-- incremental_partition: week_start
+-- incremental_input: int_attribution_ledger, stg_ad_performance
 WITH spend AS (
     SELECT week_start, channel, platform, sum(spend_reporting) AS spend
     FROM stg_ad_performance
-    WHERE week_start <= getvariable('week_start')
     GROUP BY ALL
 ),
 
@@ -18,8 +23,7 @@ credited AS (
         sum(credit::DECIMAL(38, 18))::DOUBLE AS attributed_conversions,
         sum(revenue_credit) AS attributed_revenue,
         sum(CASE WHEN is_new_customer THEN credit ELSE 0 END::DECIMAL(38, 18))::DOUBLE AS attributed_new_customers
-    FROM attribution_ledger
-    WHERE week_start <= getvariable('week_start')
+    FROM int_attribution_ledger
     GROUP BY ALL
 ),
 
@@ -66,4 +70,3 @@ SELECT
     CASE WHEN spend > 0 AND attributed_new_customers > 0
         THEN round(spend / attributed_new_customers, 2) END::DECIMAL(18, 2) AS cac
 FROM joined
-ORDER BY week_start, model, spend DESC, attributed_revenue DESC, channel, platform

@@ -54,6 +54,8 @@ SELECT
     platform_conversions,
     platform_conversion_value,
     round(platform_conversion_value * fx_rate, 4)::DECIMAL(18, 4) AS platform_conversion_value_reporting,
-    source,
-    extracted_at
+    source
+-- Not extracted_at: no model reads when a row was fetched, and the weekly
+-- marts digest these rows to find the weeks that changed (a row fetched
+-- again unchanged must leave its week as it was).
 FROM ads

@@ -1,4 +1,4 @@
--- description: the ad-level figures (ad_results_weekly, which mart_ad_weekly labels and every paid roll-up sums) hold every ad's spend once per model (the platforms' spend, to the cent) and exactly the ledger's paid revenue credits, per week through the report week
+-- description: the ad-level figures (ad_results_weekly, which mart_ad_weekly labels and every paid roll-up sums) hold every ad's spend once per model (the platforms' spend, to the cent) and exactly the ledger's paid revenue credits, per week (every week the data has)
 -- severity: error
 WITH mart AS (
     SELECT week_start, model, sum(spend) AS spend, sum(attributed_revenue) AS revenue
@@ -9,7 +9,6 @@ WITH mart AS (
 delivered AS (
     SELECT week_start, sum(spend_reporting) AS spend
     FROM stg_ad_performance
-    WHERE week_start <= getvariable('week_start')
     GROUP BY week_start
 ),
 
@@ -17,7 +16,6 @@ credited AS (
     SELECT week_start, model, sum(revenue_credit) AS revenue
     FROM attribution_ledger
     WHERE list_contains(getvariable('paid_channels'), channel)
-      AND week_start <= getvariable('week_start')
     GROUP BY week_start, model
 ),
 
