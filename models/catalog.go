@@ -118,50 +118,85 @@ type Incremental struct {
 
 	// Partition (incremental_partition) makes the model incremental by
 	// partition instead of by key: see PartitionedIncrement.
-	Partition string
+	Partition []string
 	// Parts (incremental_input, with a partition) are the relations
 	// partitioned like the model; Lookups (incremental_lookup) the ones
 	// it looks rows up in by a key.
-	Parts, Lookups []KeyedInput
+	Parts   []PartInput
+	Lookups []LookupInput
 }
 
-// KeyedInput is a relation an incremental model reads by one of its
-// columns: the partition, or the key rows are looked up by.
-type KeyedInput struct{ Relation, Column string }
+// PartInput is an input of a partitioned model: a relation whose rows each
+// belong to one partition of the model, or to every partition of their
+// values in the partition columns it has.
+type PartInput struct {
+	Relation string
+	// Columns holds, per partition column, the input's column that holds
+	// it, or "" when the input has none.
+	Columns   []string
+	partition []string // the model's partition columns
+}
 
-func (k KeyedInput) String() string { return k.Relation + "." + k.Column }
+// String is the input's label, as written: relation(column AS partition, …).
+func (p PartInput) String() string {
+	var cols []string
+	for i, c := range p.Columns {
+		if c != "" {
+			cols = append(cols, c+" AS "+p.partition[i])
+		}
+	}
+	return p.Relation + "(" + strings.Join(cols, ", ") + ")"
+}
+
+// LookupInput is a relation a partitioned model looks rows up in by Key,
+// a column of every partitioned input.
+type LookupInput struct{ Relation, Key string }
+
+func (l LookupInput) String() string { return l.Relation + "." + l.Key }
 
 // PartitionedIncrement documents the second kind of incremental model, for
 // weekly marts that aggregate all history:
 //
 //	-- materialized: incremental
-//	-- incremental_partition: week_start
-//	-- incremental_input: int_attribution_ledger, int_conversion_paths.conversion_week
+//	-- incremental_partition: week_start, model
+//	-- incremental_input: int_attribution_ledger, stg_ad_performance(week_start)
 //	-- incremental_lookup: int_ads.ad_id
 //
-// says the model's rows of one week_start are computed from the rows of
-// that partition of each input (its week_start column, or the column
-// named after the dot), from the rows of each lookup relation whose key
-// (ad_id) matches a row of those, and from what the model reads whole
-// (every other relation it names, and its parameters). A run digests each
-// input per partition and each lookup per key (row count and the sum of a
-// hash of every row; shared by the models that read the same input in the
-// run), compares the digests with those of the last build (kept in
-// <model>__input_hashes), and recomputes the partitions whose digest
-// changed, or that hold a row whose lookup changed. Every partition input
-// must have the lookup's column. As for keyed models, the table is
-// rebuilt whole when what it reads whole changed, or most partitions did.
+// says the model's rows of one partition (a week_start and model) are
+// computed from each input's rows of that partition, from the rows of
+// each lookup relation whose key (ad_id) matches one of those rows, and
+// from what the model reads whole (every other relation it names, and its
+// parameters). An input with all the partition columns is named alone; one
+// with some lists them, and `conversion_week AS week_start` names an input
+// column that holds a partition column. Its rows then belong to every
+// partition with their values in those columns: a week's delivery to each
+// model's rows of the week.
 //
-// A weekly run then recomputes the new week (and the weeks restated)
-// instead of every week of history.
+// A run digests each input per partition and each lookup per key (row
+// count and the sum of a hash of every row; once per run for all the
+// models that read it), compares the digests with those of the last build
+// (kept in <model>__input_hashes), and recomputes the partitions whose
+// digest changed, that hold a row whose lookup changed, or that hold a
+// row of a partition gone from an input. The inputs are narrowed to the
+// rows of those partitions and the model's rows kept to them. As for keyed
+// models, the table is rebuilt whole when what it reads whole changed, or
+// when the partitions to recompute hold most of its rows. The input's
+// partition columns must have the model's column types.
+//
+// A weekly run then recomputes the new week, the weeks restated, and the
+// Markov rows of every week (its removal effects change every week),
+// instead of every week and model of history.
 const PartitionedIncrement = "incremental_partition"
 
 // byRow lists the relations an incremental model compares row by row (or
 // partition by partition) rather than reading them whole.
 func (inc *Incremental) byRow() []string {
 	out := []string{inc.Input}
-	for _, k := range append(slices.Clone(inc.Parts), inc.Lookups...) {
-		out = append(out, k.Relation)
+	for _, p := range inc.Parts {
+		out = append(out, p.Relation)
+	}
+	for _, l := range inc.Lookups {
+		out = append(out, l.Relation)
 	}
 	return out
 }
@@ -394,17 +429,19 @@ func LoadCatalog(fsys fs.FS, goModels ...GoModel) (*Catalog, error) {
 		}
 		m.Reads = reads(name, map[string]bool{})
 		sort.Strings(m.Reads)
-		if inc := m.Incremental; inc != nil && inc.Partition != "" {
+		if inc := m.Incremental; inc != nil && inc.Partition != nil {
+			for _, rel := range inc.byRow()[1:] {
+				if !slices.Contains(m.Reads, rel) {
+					return nil, fmt.Errorf("sql: %s: incremental input %s is not a model it reads", m.Path, rel)
+				}
+			}
 			var parts []string
-			for _, k := range append(slices.Clone(inc.Parts), inc.Lookups...) {
-				if !slices.Contains(m.Reads, k.Relation) {
-					return nil, fmt.Errorf("sql: %s: incremental input %s is not a model it reads", m.Path, k)
-				}
-				if slices.Contains(parts, k.Relation) {
-					return nil, fmt.Errorf("sql: %s: incremental input %s: a model is an input once, and not also a lookup", m.Path, k)
-				}
-				if len(parts) < len(inc.Parts) {
-					parts = append(parts, k.Relation)
+			for _, p := range inc.Parts {
+				parts = append(parts, p.Relation)
+			}
+			for i, rel := range parts {
+				if slices.Contains(parts[:i], rel) || slices.ContainsFunc(inc.Lookups, func(l LookupInput) bool { return l.Relation == rel }) {
+					return nil, fmt.Errorf("sql: %s: incremental input %s: a model is an input once, and not also a lookup", m.Path, rel)
 				}
 			}
 		} else if inc != nil {
@@ -471,39 +508,84 @@ func LoadCatalog(fsys fs.FS, goModels ...GoModel) (*Catalog, error) {
 // parsePartitioned reads the lines of a partitioned incremental model
 // (PartitionedIncrement) of file f.
 func parsePartitioned(f, sql, partition string) (*Incremental, error) {
-	inc := &Incremental{Partition: partition}
+	inc := &Incremental{}
 	bad := uniqueKey.MatchString(sql) || incFollows.MatchString(sql) || incRefresh.MatchString(sql) ||
-		incCheck.MatchString(sql) || incNarrow.MatchString(sql) || incRefReads.MatchString(sql) || !paramName.MatchString(partition)
-	keyed := func(line *regexp.Regexp, column string) []KeyedInput {
-		m := line.FindStringSubmatch(sql)
-		if m == nil {
-			return nil
-		}
-		var out []KeyedInput
-		for _, item := range strings.Split(m[1], ",") {
-			rel, col, dotted := strings.Cut(strings.TrimSpace(item), ".")
-			if !dotted {
-				col = column
-			}
-			if !paramName.MatchString(rel) || !paramName.MatchString(col) {
-				bad = true
-			}
-			out = append(out, KeyedInput{Relation: rel, Column: col})
-		}
-		return out
+		incCheck.MatchString(sql) || incNarrow.MatchString(sql) || incRefReads.MatchString(sql)
+	for _, c := range strings.Split(partition, ",") {
+		c = strings.TrimSpace(c)
+		bad = bad || !paramName.MatchString(c) || slices.Contains(inc.Partition, c)
+		inc.Partition = append(inc.Partition, c)
 	}
-	inc.Parts, inc.Lookups = keyed(incInput, partition), keyed(incLookup, "")
-	for _, l := range inc.Lookups {
-		if l.Column == "" {
-			bad = true
+	if m := incInput.FindStringSubmatch(sql); m != nil {
+		for _, item := range splitTopLevel(m[1]) {
+			p, ok := parsePartInput(item, inc.Partition)
+			bad = bad || !ok
+			inc.Parts = append(inc.Parts, p)
+		}
+	}
+	if m := incLookup.FindStringSubmatch(sql); m != nil {
+		for _, item := range strings.Split(m[1], ",") {
+			rel, key, _ := strings.Cut(strings.TrimSpace(item), ".")
+			bad = bad || !paramName.MatchString(rel) || !paramName.MatchString(key)
+			inc.Lookups = append(inc.Lookups, LookupInput{Relation: rel, Key: key})
 		}
 	}
 	if bad || len(inc.Parts) == 0 {
-		return nil, fmt.Errorf("sql: %s: a partitioned incremental model needs `-- incremental_partition: <column>`, "+
-			"`-- incremental_input: <model>[.<column>], …` and optionally `-- incremental_lookup: <model>.<key>, …`, "+
+		return nil, fmt.Errorf("sql: %s: a partitioned incremental model needs `-- incremental_partition: <column>, …`, "+
+			"`-- incremental_input: <model>[(<column> [AS <partition column>], …)], …` and optionally `-- incremental_lookup: <model>.<key>, …`, "+
 			"and none of unique_key, incremental_follows, incremental_refresh, incremental_check or incremental_narrow", f)
 	}
 	return inc, nil
+}
+
+// parsePartInput reads one input of incremental_input: a relation alone
+// (it has every partition column), or with the partition columns it has.
+func parsePartInput(item string, partition []string) (PartInput, bool) {
+	p := PartInput{Columns: make([]string, len(partition)), partition: partition}
+	rel, cols, listed := strings.Cut(strings.TrimSpace(item), "(")
+	p.Relation = strings.TrimSpace(rel)
+	if !listed {
+		copy(p.Columns, partition)
+		return p, paramName.MatchString(p.Relation)
+	}
+	cols, closed := strings.CutSuffix(strings.TrimSpace(cols), ")")
+	ok := closed && paramName.MatchString(p.Relation)
+	for _, c := range strings.Split(cols, ",") {
+		f := strings.Fields(c)
+		col, part := "", ""
+		switch {
+		case len(f) == 1:
+			col, part = f[0], f[0]
+		case len(f) == 3 && strings.EqualFold(f[1], "AS"):
+			col, part = f[0], f[2]
+		}
+		i := slices.Index(partition, part)
+		if i < 0 || !paramName.MatchString(col) || p.Columns[i] != "" {
+			return p, false
+		}
+		p.Columns[i] = col
+	}
+	return p, ok
+}
+
+// splitTopLevel splits s at the commas outside parentheses.
+func splitTopLevel(s string) []string {
+	var out []string
+	depth, start := 0, 0
+	for i, r := range s {
+		switch r {
+		case '(':
+			depth++
+		case ')':
+			depth--
+		case ',':
+			if depth == 0 {
+				out = append(out, s[start:i])
+				start = i + 1
+			}
+		}
+	}
+	return append(out, s[start:])
 }
 
 // model is the catalog's model of that name; the zero Model if none.

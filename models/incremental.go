@@ -57,7 +57,7 @@ var getvariableCall = regexp.MustCompile(`(?i)getvariable\s*\(\s*'([^']+)'\s*\)`
 // a row, never a wrong one.
 func (tx *Tx) buildIncremental(ctx context.Context, m Model) (Increment, error) {
 	inc := m.Incremental
-	if inc.Partition != "" {
+	if inc.Partition != nil {
 		return tx.buildPartitioned(ctx, m)
 	}
 	fingerprint, err := tx.incrementalFingerprint(ctx, m)
@@ -308,7 +308,7 @@ func (tx *Tx) fullBuildReason(ctx context.Context, m Model, fingerprint string) 
 	// Keys recomputed from another model's recomputed keys need all of
 	// them: that model rebuilt whole recomputed them all.
 	inc := m.Incremental
-	if inc.Partition != "" {
+	if inc.Partition != nil {
 		return tx.digestsMissing(ctx, m)
 	}
 	upstream := []string{inc.Follows}
@@ -414,7 +414,7 @@ func (tx *Tx) incrementalFingerprint(ctx context.Context, m Model) (string, erro
 	inc := m.Incremental
 	notWhole := append(append([]string{m.Name, inc.Follows}, inc.RefreshReads...), inc.byRow()...)
 	fmt.Fprintf(h, "incremental %q %q %q %q\n", inc.Follows, inc.Refresh, inc.RefreshReads, inc.Check)
-	if inc.Partition != "" {
+	if inc.Partition != nil {
 		fmt.Fprintf(h, "partitioned %q %v %v\n", inc.Partition, inc.Parts, inc.Lookups)
 	}
 	code := stripComments(m.SQL)

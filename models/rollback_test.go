@@ -249,7 +249,7 @@ func TestCatalogOrderAndErrors(t *testing.T) {
 		"partitioned without an input": {fstest.MapFS{
 			"staging/i.sql":      {Data: []byte("SELECT 1 AS w")},
 			"intermediate/m.sql": {Data: []byte("-- materialized: incremental\n-- incremental_partition: w\nSELECT w FROM i")},
-		}, "intermediate/m.sql: a partitioned incremental model needs `-- incremental_partition: <column>`"},
+		}, "intermediate/m.sql: a partitioned incremental model needs `-- incremental_partition: <column>, …`"},
 		"partitioned and keyed": {fstest.MapFS{
 			"staging/i.sql":      {Data: []byte("SELECT 1 AS w")},
 			"intermediate/m.sql": {Data: []byte("-- materialized: incremental\n-- incremental_partition: w\n-- unique_key: w\n-- incremental_input: i\nSELECT w FROM i")},
@@ -261,12 +261,16 @@ func TestCatalogOrderAndErrors(t *testing.T) {
 		}, "optionally `-- incremental_lookup: <model>.<key>, …`"},
 		"partitioned input it does not read": {fstest.MapFS{
 			"staging/i.sql":      {Data: []byte("SELECT 1 AS w")},
-			"intermediate/m.sql": {Data: []byte("-- materialized: incremental\n-- incremental_partition: w\n-- incremental_input: i, j.week\nSELECT w FROM i")},
-		}, "intermediate/m.sql: incremental input j.week is not a model it reads"},
+			"intermediate/m.sql": {Data: []byte("-- materialized: incremental\n-- incremental_partition: w\n-- incremental_input: i, j(week AS w)\nSELECT w FROM i")},
+		}, "intermediate/m.sql: incremental input j is not a model it reads"},
+		"input with a column not a partition": {fstest.MapFS{
+			"staging/i.sql":      {Data: []byte("SELECT 1 AS w")},
+			"intermediate/m.sql": {Data: []byte("-- materialized: incremental\n-- incremental_partition: w\n-- incremental_input: i(week)\nSELECT w FROM i")},
+		}, "`-- incremental_input: <model>[(<column> [AS <partition column>], …)], …`"},
 		"an input also a lookup": {fstest.MapFS{
 			"staging/i.sql":      {Data: []byte("SELECT 1 AS w, 2 AS k")},
 			"intermediate/m.sql": {Data: []byte("-- materialized: incremental\n-- incremental_partition: w\n-- incremental_input: i\n-- incremental_lookup: i.k\nSELECT w FROM i")},
-		}, "intermediate/m.sql: incremental input i.k: a model is an input once, and not also a lookup"},
+		}, "intermediate/m.sql: incremental input i: a model is an input once, and not also a lookup"},
 		"view reads an ephemeral model": {fstest.MapFS{
 			"staging/e.sql": {Data: []byte("-- materialized: ephemeral\nSELECT 1 AS x")},
 			"marts/v.sql":   {Data: []byte("-- materialized: view\nSELECT x FROM e")},

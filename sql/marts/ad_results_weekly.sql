@@ -12,14 +12,15 @@
 -- model were more than half of writing this table (5.8M rows at L).
 --
 -- Every week the data has, not only those through the report week: a week
--- is computed from its own ledger rows and delivery alone, so a weekly run
--- recomputes the weeks whose rows changed (the new week and any restated)
--- and keeps the others, and a run for an earlier week does not drop the
--- later ones. Readers filter the weeks they show.
+-- and model are computed from their own ledger rows and the week's
+-- delivery alone, so a weekly run recomputes those whose rows changed (the
+-- new week, any week restated, and Markov's rows, whose credit changes
+-- every week) and keeps the others, and a run for an earlier week does not
+-- drop the later ones. Readers filter the weeks they show.
 -- output: none
 -- materialized: incremental
--- incremental_partition: week_start
--- incremental_input: int_attribution_ledger, stg_ad_performance
+-- incremental_partition: week_start, model
+-- incremental_input: int_attribution_ledger, stg_ad_performance(week_start)
 -- incremental_lookup: int_ads.ad_id
 WITH
 -- Attributed results of paid touchpoints. A touchpoint's ad comes from

@@ -9,7 +9,7 @@
 -- steps did (its creative or name).
 -- materialized: incremental
 -- incremental_partition: week_start
--- incremental_input: int_conversion_paths.conversion_week
+-- incremental_input: int_conversion_paths(conversion_week AS week_start)
 -- incremental_lookup: int_ads.ad_id, int_ads.campaign_id
 WITH campaigns AS (
     -- the campaign's first ad's name (as mart_campaign_weekly), not

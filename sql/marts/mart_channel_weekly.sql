@@ -3,11 +3,12 @@
 -- spend; attributed figures are the ledger's credits for conversions in the
 -- week (by the conversion's local date).
 --
--- Every week the data has, kept from run to run, a week recomputed when its
--- delivery or credit changed (see ad_results_weekly).
+-- Every week the data has, kept from run to run: a week and model are
+-- recomputed when their credit or the week's delivery changed (see
+-- ad_results_weekly).
 -- materialized: incremental
--- incremental_partition: week_start
--- incremental_input: int_attribution_ledger, stg_ad_performance
+-- incremental_partition: week_start, model
+-- incremental_input: int_attribution_ledger, stg_ad_performance(week_start)
 WITH spend AS (
     SELECT week_start, channel, platform, sum(spend_reporting) AS spend
     FROM stg_ad_performance
