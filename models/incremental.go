@@ -39,7 +39,7 @@ type Increment struct {
 	Reason string
 	// Changed is the number of keys recomputed (new, changed or gone);
 	// every key on a full build. For a partitioned model (Partition, its
-	// column), the number of partitions.
+	// columns), the number of partitions.
 	Changed   int64
 	Partition string
 }
