@@ -217,7 +217,7 @@ func figures(rec *manifest.Manifest) (Figures, int) {
 		case inc != nil:
 			mt.Note = fmt.Sprintf("incremental: %d keys recomputed", inc.KeysRecomputed)
 			if inc.Partition != "" {
-				mt.Note = fmt.Sprintf("incremental: %d %s recomputed", inc.KeysRecomputed, inc.Partition)
+				mt.Note = fmt.Sprintf("incremental: %d partitions (%s) recomputed", inc.KeysRecomputed, inc.Partition)
 			}
 		}
 		f.SlowestModels = append(f.SlowestModels, mt)
