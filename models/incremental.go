@@ -57,9 +57,6 @@ var getvariableCall = regexp.MustCompile(`(?i)getvariable\s*\(\s*'([^']+)'\s*\)`
 // a row, never a wrong one.
 func (tx *Tx) buildIncremental(ctx context.Context, m Model) (Increment, error) {
 	inc := m.Incremental
-	if inc.Partition != nil {
-		return tx.buildPartitioned(ctx, m)
-	}
 	fingerprint, err := tx.incrementalFingerprint(ctx, m)
 	if err != nil {
 		return Increment{}, err
@@ -67,6 +64,9 @@ func (tx *Tx) buildIncremental(ctx context.Context, m Model) (Increment, error) 
 	reason, err := tx.fullBuildReason(ctx, m, fingerprint)
 	if err != nil {
 		return Increment{}, err
+	}
+	if inc.Partition != nil {
+		return tx.buildPartitioned(ctx, m, fingerprint, reason)
 	}
 	if reason != "" {
 		return tx.fullIncrementalBuild(ctx, m, fingerprint, reason)

@@ -18,7 +18,6 @@ import (
 // and its table is then what a full build computes; anything it reads whole
 // changing, a full refresh, or most rows changing rebuild it whole.
 func TestIncrementalModel(t *testing.T) {
-	ctx := t.Context()
 	// rules is read whole
 	w, exec := eventsWarehouse(t)
 	exec("CREATE TABLE rules AS SELECT 2 AS x")
@@ -39,28 +38,7 @@ SELECT id, person, v * (SELECT max(x) FROM rules) AS score, getvariable('tag') A
 	const want = `SELECT e.id, coalesce(p.canon, e.person), e.v * (SELECT max(x) FROM rules), getvariable('tag')
 		FROM ev AS e LEFT JOIN people AS p ON p.id = e.person ORDER BY ALL`
 	run := func(fullRefresh bool) models.Increment {
-		t.Helper()
-		tx, err := w.Begin(ctx)
-		if err != nil {
-			t.Fatal(err)
-		}
-		tx.FullRefresh = fullRefresh
-		res, err := tx.RunModels(ctx, cat, nil)
-		if err != nil {
-			tx.Rollback()
-			t.Fatal(err)
-		}
-		if err := tx.Commit(ctx); err != nil {
-			t.Fatal(err)
-		}
-		got, exp := rowsOf(t, w, "SELECT * FROM scored ORDER BY ALL"), rowsOf(t, w, want)
-		if !slices.Equal(got, exp) {
-			t.Fatalf("scored:\n%s\nwant (a full build):\n%s", strings.Join(got, "\n"), strings.Join(exp, "\n"))
-		}
-		if res[1].Increment == nil {
-			t.Fatalf("no increment in %+v", res[1])
-		}
-		return *res[1].Increment
+		return buildIncrementally(t, w, cat, "scored", want, fullRefresh)
 	}
 
 	for _, step := range []struct {
@@ -118,6 +96,36 @@ SELECT id, person, v * (SELECT max(x) FROM rules) AS score, getvariable('tag') A
 	if got, want := run(false), (models.Increment{Full: true, Reason: "no earlier build", Changed: 20}); got != want {
 		t.Errorf("incremental again: %+v, want %+v", got, want)
 	}
+}
+
+// buildIncrementally runs every model of cat in one committed transaction
+// (whole when fullRefresh), checks that the incremental model's table
+// equals want (the query of what a full build computes), and says how
+// the model was built.
+func buildIncrementally(t *testing.T, w *models.Warehouse, cat *models.Catalog, model, want string, fullRefresh bool) models.Increment {
+	t.Helper()
+	tx, err := w.Begin(t.Context())
+	if err != nil {
+		t.Fatal(err)
+	}
+	tx.FullRefresh = fullRefresh
+	res, err := tx.RunModels(t.Context(), cat, nil)
+	if err != nil {
+		tx.Rollback()
+		t.Fatal(err)
+	}
+	if err := tx.Commit(t.Context()); err != nil {
+		t.Fatal(err)
+	}
+	got, exp := rowsOf(t, w, "SELECT * FROM "+model+" ORDER BY ALL"), rowsOf(t, w, want)
+	if !slices.Equal(got, exp) {
+		t.Fatalf("%s:\n%s\nwant (a full build):\n%s", model, strings.Join(got, "\n"), strings.Join(exp, "\n"))
+	}
+	i := slices.IndexFunc(res, func(r models.ModelResult) bool { return r.Name == model })
+	if i < 0 || res[i].Increment == nil {
+		t.Fatalf("no increment for %s in %+v", model, res)
+	}
+	return *res[i].Increment
 }
 
 // changeFewEvents changes 7 of eventsWarehouse's keys: e1 restated, e2

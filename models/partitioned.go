@@ -24,23 +24,16 @@ func changedPartsTable(i int) string { return fmt.Sprintf("__changed_parts_%d", 
 
 // buildPartitioned brings a partitioned incremental model up to date (see
 // PartitionedIncrement): it recomputes the partitions whose inputs changed
-// since the last build, or rebuilds the whole table.
+// since the last build, or rebuilds the whole table, for reason when not
+// "" (see fullBuildReason).
 //
 // Partitions are compared by the hash of their values, as keyed models
 // compare keys: two partitions whose hashes collide are recomputed
 // together, which costs rows, never a wrong one, and a NULL partition is
 // one like any other.
-func (tx *Tx) buildPartitioned(ctx context.Context, m Model) (Increment, error) {
+func (tx *Tx) buildPartitioned(ctx context.Context, m Model, fingerprint, reason string) (Increment, error) {
 	inc := m.Incremental
 	label := strings.Join(inc.Partition, ", ")
-	fingerprint, err := tx.incrementalFingerprint(ctx, m)
-	if err != nil {
-		return Increment{}, err
-	}
-	reason, err := tx.fullBuildReason(ctx, m, fingerprint)
-	if err != nil {
-		return Increment{}, err
-	}
 	now, err := tx.inputDigests(ctx, m)
 	if err != nil {
 		return Increment{}, err

@@ -1,7 +1,6 @@
 package models_test
 
 import (
-	"slices"
 	"strings"
 	"testing"
 	"testing/fstest"
@@ -35,7 +34,6 @@ FROM credited AS c FULL JOIN spent AS s ON s.week = c.week AND s.model = c.model
 // reads whole, a full refresh, partitions holding most of its rows
 // changing, or digests of another layout rebuild it whole.
 func TestPartitionedIncrementalModel(t *testing.T) {
-	ctx := t.Context()
 	w, exec := eventsWarehouse(t) // its ev replaced
 	// weeks 1…6: events e0…e23 of models m1 (e0…e7), m2 and m3 (ads
 	// a0…a2), x of ad a3 in week 5 of m1 alone, 10·week of spend on a0 each
@@ -67,29 +65,7 @@ func TestPartitionedIncrementalModel(t *testing.T) {
 	want := `WITH stg_ev AS (SELECT * FROM ev), int_spend AS (SELECT week AS wk, ad, amount FROM spend), int_ads AS (SELECT * FROM ads)
 		SELECT * FROM (` + weeklyBody + `) ORDER BY ALL`
 	run := func(fullRefresh bool) models.Increment {
-		t.Helper()
-		tx, err := w.Begin(ctx)
-		if err != nil {
-			t.Fatal(err)
-		}
-		tx.FullRefresh = fullRefresh
-		res, err := tx.RunModels(ctx, cat, nil)
-		if err != nil {
-			tx.Rollback()
-			t.Fatal(err)
-		}
-		if err := tx.Commit(ctx); err != nil {
-			t.Fatal(err)
-		}
-		got, exp := rowsOf(t, w, "SELECT * FROM weekly ORDER BY ALL"), rowsOf(t, w, want)
-		if !slices.Equal(got, exp) {
-			t.Fatalf("weekly:\n%s\nwant (a full build):\n%s", strings.Join(got, "\n"), strings.Join(exp, "\n"))
-		}
-		i := slices.IndexFunc(res, func(r models.ModelResult) bool { return r.Name == "weekly" })
-		if res[i].Increment == nil {
-			t.Fatalf("no increment in %+v", res[i])
-		}
-		return *res[i].Increment
+		return buildIncrementally(t, w, cat, "weekly", want, fullRefresh)
 	}
 	const parts = "week, model"
 	full := func(reason string, n int64) models.Increment {
