@@ -131,7 +131,12 @@ func (w *writer) summary() error {
 	if err := f.SetColWidth(sh, "A", colName(tilesPerBand), tileColWidth); err != nil {
 		return err
 	}
-	if err := f.SetColWidth(sh, colName(tilesPerBand+1), "I", 15); err != nil {
+	// through J, the weekly trend's last column (Target CAC); E, the top
+	// creatives' platforms ("facebook, instagram, tiktok"), wider
+	if err := f.SetColWidth(sh, colName(tilesPerBand+1), "J", 15); err != nil {
+		return err
+	}
+	if err := f.SetColWidth(sh, colName(tilesPerBand+1), colName(tilesPerBand+1), 28); err != nil {
 		return err
 	}
 	if err := f.SetSheetView(sh, 0, &excelize.ViewOptions{ShowGridLines: ptr(false)}); err != nil {
