@@ -62,7 +62,7 @@ func Open(ctx context.Context, path string, opts Options) (*Warehouse, error) {
 	if len(q) > 0 {
 		dsn += "?" + q.Encode()
 	}
-	connector, err := duckdb.NewConnector(dsn, nil)
+	connector, err := duckdb.NewConnector(dsn, inUTC)
 	if err != nil {
 		return nil, fmt.Errorf("warehouse %s: open: %w", path, err)
 	}
@@ -247,6 +247,18 @@ func DuckDBType(t arrow.DataType) (string, error) {
 		return inner + "[]", nil
 	}
 	return "", fmt.Errorf("no DuckDB type for Arrow %s", t)
+}
+
+// inUTC sets a new connection's time zone to UTC. DuckDB's default is the
+// machine's (TZ), and it decides what a TIMESTAMPTZ is as a DATE and a DATE
+// as a TIMESTAMPTZ: on a machine in New York, the report week's start
+// (Monday 00:00 UTC) cast to a DATE was the Sunday before, and the demo's
+// figures shifted by a day until a data test failed. The models convert to
+// the reporting time zone where they mean to (AT TIME ZONE), never through
+// the session's.
+func inUTC(execer driver.ExecerContext) error {
+	_, err := execer.ExecContext(context.Background(), "SET TimeZone = 'UTC'", nil)
+	return err
 }
 
 // Literal quotes a string as a DuckDB string literal, for the few statements

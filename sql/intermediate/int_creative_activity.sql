@@ -22,7 +22,7 @@ WITH lines AS (
         sum(d.reach)::BIGINT AS reach
     FROM stg_ad_performance AS d
     JOIN int_ads AS a USING (ad_id)
-    WHERE d.week_start <= getvariable('week_start')
+    WHERE d.week_start <= getvariable('week_start')::DATE
     GROUP BY d.week_start, a.creative_key, d.platform, d.adset_id
     HAVING sum(d.impressions) > 0
 ),

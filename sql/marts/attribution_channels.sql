@@ -39,5 +39,5 @@ FROM (
     UNION ALL
     SELECT * FROM markov_totals
 )
-WHERE week_start <= getvariable('week_start')
+WHERE week_start <= getvariable('week_start')::DATE
 ORDER BY week_start, model, revenue DESC, channel

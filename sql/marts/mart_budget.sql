@@ -116,8 +116,8 @@ trailing_totals AS (
         sum(spend) AS trailing_spend,
         sum(revenue) AS trailing_revenue,
         sum(new_customers) AS trailing_new_customers,
-        sum(spend) FILTER (WHERE week_start = getvariable('week_start')) AS week_spend,
-        sum(revenue) FILTER (WHERE week_start = getvariable('week_start')) AS week_revenue
+        sum(spend) FILTER (WHERE week_start = getvariable('week_start')::DATE) AS week_spend,
+        sum(revenue) FILTER (WHERE week_start = getvariable('week_start')::DATE) AS week_revenue
     FROM entities
     GROUP BY ALL
 ),

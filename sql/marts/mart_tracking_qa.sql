@@ -4,7 +4,7 @@
 -- that fail stop the run's outputs (tests/tracking_qa_errors.sql) unless
 -- --allow-qa-failures.
 WITH week_ads AS (
-    SELECT * FROM stg_ad_performance WHERE week_start = getvariable('week_start')
+    SELECT * FROM stg_ad_performance WHERE week_start = getvariable('week_start')::DATE
 ),
 
 tagged AS (
@@ -60,13 +60,13 @@ other_share AS (
         value IS NULL OR value <= threshold,
         count(*) FILTER (WHERE channel = 'other') || ' of ' || count(*) || ' touchpoints matched no channel rule'
     FROM int_touchpoints_classified
-    WHERE week_start = getvariable('week_start')
+    WHERE week_start = getvariable('week_start')::DATE
 ),
 
 credited AS (
     SELECT platform, sum(credit::DECIMAL(38, 18))::DOUBLE AS conversions
     FROM attribution_ledger
-    WHERE week_start = getvariable('week_start')
+    WHERE week_start = getvariable('week_start')::DATE
       AND model = getvariable('primary_model')
       AND list_contains(getvariable('paid_channels'), channel)
     GROUP BY platform

@@ -3,7 +3,7 @@
 WITH ledger AS (
     SELECT week_start, creator_id, sum(amount) AS amount
     FROM influencer_ledger
-    WHERE week_start <= getvariable('week_start')
+    WHERE week_start <= getvariable('week_start')::DATE
     GROUP BY ALL
 )
 
