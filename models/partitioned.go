@@ -79,7 +79,7 @@ func (tx *Tx) buildPartitioned(ctx context.Context, m Model, fingerprint, reason
 	}
 	// The model's partitions to recompute, as it holds them, with their rows.
 	steps = append(steps, fmt.Sprintf("CREATE OR REPLACE TEMP TABLE %s AS SELECT %s, count(*) AS n FROM %s WHERE %s GROUP BY ALL",
-		recomputedTable, identList(inc.Partition), model, tx.inChangedParts(m, "")))
+		recomputedTable, identList(inc.Partition), model, inChangedParts(m, "")))
 	for _, q := range steps {
 		if _, err := tx.w.conn.ExecContext(ctx, q); err != nil {
 			return Increment{}, fmt.Errorf("changed partitions: %w", err)
@@ -98,13 +98,14 @@ func (tx *Tx) buildPartitioned(ctx context.Context, m Model, fingerprint, reason
 	}
 	var narrowed [][2]string
 	for _, p := range inc.Parts {
-		narrowed = append(narrowed, [2]string{p.Relation, fmt.Sprintf("%s AS i WHERE %s", tx.qualified(p.Relation), tx.narrowing(m, p))})
+		narrowed = append(narrowed, [2]string{p.Relation, fmt.Sprintf("%s AS i WHERE %s", tx.qualified(p.Relation), narrowing(m, p))})
 	}
 	steps = []string{
-		fmt.Sprintf("DELETE FROM %s WHERE %s", model, tx.inChangedParts(m, "")),
-		fmt.Sprintf("INSERT INTO %s\nSELECT * FROM (\n%s\n) AS r\nWHERE %s", model, tx.narrowedBody(m, narrowed...), tx.inChangedParts(m, "r")),
-		fmt.Sprintf("INSERT INTO temp.%[1]s SELECT %[2]s, count(*) FROM %[3]s WHERE %[4]s GROUP BY ALL", recomputedTable, identList(inc.Partition), model, tx.inChangedParts(m, "")),
-		// the digests as they are now, every one: a few rows per input
+		fmt.Sprintf("DELETE FROM %s WHERE %s", model, inChangedParts(m, "")),
+		fmt.Sprintf("INSERT INTO %s\nSELECT * FROM (\n%s\n) AS r\nWHERE %s", model, tx.narrowedBody(m, narrowed...), inChangedParts(m, "r")),
+		fmt.Sprintf("INSERT INTO temp.%[1]s SELECT %[2]s, count(*) FROM %[3]s WHERE %[4]s GROUP BY ALL", recomputedTable, identList(inc.Partition), model, inChangedParts(m, "")),
+		// the digests as they are now, every one: a row per partition of
+		// an input, per key of a lookup
 		"DELETE FROM " + hashes,
 		fmt.Sprintf("INSERT INTO %s %s", hashes, now),
 	}
@@ -124,7 +125,7 @@ func (tx *Tx) buildPartitioned(ctx context.Context, m Model, fingerprint, reason
 // inChangedParts is the condition that a row of the model (alias, or
 // unqualified) is in a partition to recompute: that of one input's
 // changed partitions, in the partition columns that input has.
-func (tx *Tx) inChangedParts(m Model, alias string) string {
+func inChangedParts(m Model, alias string) string {
 	var conds []string
 	for i, p := range m.Incremental.Parts {
 		conds = append(conds, fmt.Sprintf("%s IN (SELECT part_hash FROM temp.%s)", partHash(p, alias), changedPartsTable(i)))
@@ -136,7 +137,7 @@ func (tx *Tx) inChangedParts(m Model, alias string) string {
 // to a partition to recompute: they match one input's changed partitions
 // in the partition columns both have. An input with none in common with
 // one whose partitions changed is read whole.
-func (tx *Tx) narrowing(m Model, p PartInput) string {
+func narrowing(m Model, p PartInput) string {
 	var conds []string
 	for j, q := range m.Incremental.Parts {
 		var mine, theirs []string
