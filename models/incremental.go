@@ -308,10 +308,10 @@ func (tx *Tx) fullBuildReason(ctx context.Context, m Model, fingerprint string) 
 	// Keys recomputed from another model's recomputed keys need all of
 	// them: that model rebuilt whole recomputed them all.
 	inc := m.Incremental
-	if inc.Partition != nil {
-		return tx.digestsMissing(ctx, m)
+	var upstream []string
+	if inc.Partition == nil {
+		upstream = []string{inc.Follows}
 	}
-	upstream := []string{inc.Follows}
 	if inc.FromInput {
 		upstream = append(upstream, inc.Input)
 	}
@@ -329,15 +329,31 @@ func (tx *Tx) fullBuildReason(ctx context.Context, m Model, fingerprint string) 
 	if inc.FromInput {
 		return "", nil
 	}
-	hashes, err := columnsOf(ctx, tx.w.conn, `SELECT column_name, data_type FROM duckdb_columns()
+	// the input hashes (or a partitioned model's digests) to compare with,
+	// in this version's layout
+	want, missing := keyHashColumns, "no input hashes from an earlier build"
+	if inc.Partition != nil {
+		want, missing = digestColumns, "no input digests from an earlier build"
+	}
+	have, err := columnsOf(ctx, tx.w.conn, `SELECT column_name, data_type FROM duckdb_columns()
 		WHERE database_name = current_database() AND schema_name = 'main' AND table_name = ? ORDER BY column_index`, m.InputHashes())
-	if err != nil {
+	if err != nil || slices.Equal(have, want) {
 		return "", err
 	}
-	if !slices.Equal(hashes, []string{"key_hash UBIGINT", "input_hash UBIGINT"}) {
-		return "no input hashes from an earlier build", nil
+	return missing, nil
+}
+
+// keyHashColumns are the columns of a keyed model's input hashes table.
+var keyHashColumns = []string{"key_hash UBIGINT", "input_hash UBIGINT"}
+
+// recordFingerprint keeps the fingerprint of a model's full build, which
+// the next run compares against (fullBuildReason).
+func (tx *Tx) recordFingerprint(ctx context.Context, m Model, fingerprint string) error {
+	if _, err := tx.w.conn.ExecContext(ctx, "DELETE FROM model_increment WHERE model = ?", m.Name); err != nil {
+		return err
 	}
-	return "", nil
+	_, err := tx.w.conn.ExecContext(ctx, "INSERT INTO model_increment VALUES (?, ?)", m.Name, fingerprint)
+	return err
 }
 
 // fullIncrementalBuild builds an incremental model's table whole, with the
@@ -361,10 +377,7 @@ func (tx *Tx) fullIncrementalBuild(ctx context.Context, m Model, fingerprint, re
 		}
 		counted = "SELECT count(*) FROM main." + Ident(m.InputHashes())
 	}
-	if _, err := tx.w.conn.ExecContext(ctx, "DELETE FROM model_increment WHERE model = ?", m.Name); err != nil {
-		return Increment{}, err
-	}
-	if _, err := tx.w.conn.ExecContext(ctx, "INSERT INTO model_increment VALUES (?, ?)", m.Name, fingerprint); err != nil {
+	if err := tx.recordFingerprint(ctx, m, fingerprint); err != nil {
 		return Increment{}, err
 	}
 	var n int64

@@ -236,13 +236,14 @@ func (tx *Tx) fullPartitionedBuild(ctx context.Context, m Model, fingerprint, re
 	steps := []string{
 		fmt.Sprintf("CREATE OR REPLACE TABLE %s (%s)", hashes, strings.Join(digestColumns, ", ")),
 		fmt.Sprintf("INSERT INTO %s %s", hashes, now),
-		fmt.Sprintf("DELETE FROM model_increment WHERE model = %s", Literal(m.Name)),
-		fmt.Sprintf("INSERT INTO model_increment VALUES (%s, %s)", Literal(m.Name), Literal(fingerprint)),
 	}
 	for _, q := range steps {
 		if _, err := tx.w.conn.ExecContext(ctx, q); err != nil {
 			return Increment{}, err
 		}
+	}
+	if err := tx.recordFingerprint(ctx, m, fingerprint); err != nil {
+		return Increment{}, err
 	}
 	var n int64
 	if err := tx.w.conn.QueryRowContext(ctx, fmt.Sprintf("SELECT count(*) FROM (SELECT DISTINCT %s FROM main.%s)",
@@ -250,17 +251,6 @@ func (tx *Tx) fullPartitionedBuild(ctx context.Context, m Model, fingerprint, re
 		return Increment{}, err
 	}
 	return Increment{Full: true, Reason: reason, Changed: n, Partition: strings.Join(m.Incremental.Partition, ", ")}, nil
-}
-
-// digestsMissing says why a partitioned model whose fingerprint matches
-// must still be rebuilt whole: its input digests are not there to compare.
-func (tx *Tx) digestsMissing(ctx context.Context, m Model) (string, error) {
-	have, err := columnsOf(ctx, tx.w.conn, `SELECT column_name, data_type FROM duckdb_columns()
-		WHERE database_name = current_database() AND schema_name = 'main' AND table_name = ? ORDER BY column_index`, m.InputHashes())
-	if err != nil || slices.Equal(have, digestColumns) {
-		return "", err
-	}
-	return "no input digests from an earlier build", nil
 }
 
 // inputDigests returns a query of the digests of a partitioned model's

@@ -103,11 +103,11 @@ func (tx *Tx) RunModels(ctx context.Context, cat *Catalog, log *slog.Logger) ([]
 		case inc != nil && inc.Full:
 			log.Info("incremental model rebuilt whole", "model", m.Name, "reason", inc.Reason, "rows", n, "ms", r.Duration.Milliseconds())
 		case inc != nil:
+			recomputed := []any{"keys_recomputed", inc.Changed}
 			if inc.Partition != "" {
-				log.Info("incremental model updated", "model", m.Name, "partitions_recomputed", inc.Changed, "partition", inc.Partition, "rows", n, "ms", r.Duration.Milliseconds())
-			} else {
-				log.Info("incremental model updated", "model", m.Name, "keys_recomputed", inc.Changed, "rows", n, "ms", r.Duration.Milliseconds())
+				recomputed = []any{"partitions_recomputed", inc.Changed, "partition", inc.Partition}
 			}
+			log.Info("incremental model updated", append(append([]any{"model", m.Name}, recomputed...), "rows", n, "ms", r.Duration.Milliseconds())...)
 		default:
 			log.Debug("model built", "model", m.Name, "rows", n, "ms", r.Duration.Milliseconds())
 		}

@@ -36,7 +36,7 @@ type Tx struct {
 	// built in it so far.
 	catalog    *Catalog
 	increments map[string]Increment
-	digests    map[string]string // input (relation.column) → its digests' temporary table, this run
+	digests    map[string]string // a partitioned model's input or lookup (its label) → its digests' temporary table, this run
 }
 
 // Begin starts the run's transaction.
