@@ -116,6 +116,12 @@ func (r *Reader) QueryArrow(ctx context.Context, query string, args ...any) (arr
 	return r.ar.QueryContext(ctx, query, args...)
 }
 
+// ExecContext runs a statement that returns no rows: a COPY … TO that
+// writes a mart to a file (reports/files.CopyParquet).
+func (r *Reader) ExecContext(ctx context.Context, query string, args ...any) (sql.Result, error) {
+	return r.conn.ExecContext(ctx, query, args...)
+}
+
 // Close returns the connection.
 func (r *Reader) Close() error { return r.conn.Close() }
 

@@ -14,7 +14,6 @@ import (
 	"sync"
 	"time"
 
-	"github.com/apache/arrow-go/v18/arrow/array"
 	"golang.org/x/sync/errgroup"
 
 	"github.com/socialroi/socialroi/config"
@@ -107,21 +106,18 @@ func bigqueryTable(mart, parquet string, columns []string) bigquery.Table {
 	return t
 }
 
-// weekQuery selects a mart's rows for the report week when it has a
+// weekSelect selects a mart's rows for the report week when it has a
 // week_start column, else all of it, ordered by every column: marts are
 // tables without an order, and the same data must give the same rows in
 // the same order. (The bytes can still differ: page boundaries follow the
-// sizes of the chunks DuckDB hands out.)
-func weekQuery(ctx context.Context, wh arrowQuerier, mart string, columns []string, week models.Week) (array.RecordReader, error) {
+// sizes of the chunks DuckDB hands out.) The week is a literal, since
+// DuckDB's COPY takes no parameters.
+func weekSelect(mart string, columns []string, week models.Week) string {
 	if !slices.Contains(columns, "week_start") {
-		return wh.QueryArrow(ctx, "SELECT * FROM "+models.Ident(mart)+" ORDER BY ALL")
+		return "SELECT * FROM " + models.Ident(mart) + " ORDER BY ALL"
 	}
-	return wh.QueryArrow(ctx, "SELECT * FROM "+models.Ident(mart)+" WHERE week_start = ?::DATE ORDER BY ALL", week.Start.Format(time.DateOnly))
-}
-
-// arrowQuerier runs a query as Arrow: the warehouse, or one of its Readers.
-type arrowQuerier interface {
-	QueryArrow(ctx context.Context, query string, args ...any) (array.RecordReader, error)
+	return "SELECT * FROM " + models.Ident(mart) + " WHERE week_start = " +
+		models.Literal(week.Start.Format(time.DateOnly)) + "::DATE ORDER BY ALL"
 }
 
 // fileWriters is how many files are written at once: as many as DuckDB has
@@ -165,19 +161,15 @@ func writeFiles(ctx context.Context, wh *models.Warehouse, n int, kinds, marts [
 			defer rd.Close()
 			for i := range next {
 				j := jobs[i]
-				rdr, err := weekQuery(gctx, rd, j.mart, columns[j.mart], week)
-				if err != nil {
-					return fmt.Errorf("%s: %w", j.mart, err)
-				}
+				query := weekSelect(j.mart, columns[j.mart], week)
 				path := filepath.Join(dir, j.mart+"."+j.kind)
 				if j.kind == "parquet" {
-					outs[i], err = files.WriteParquet(gctx, path, rdr)
+					outs[i], err = files.CopyParquet(gctx, rd, path, query)
 				} else {
-					outs[i], err = files.WriteCSV(gctx, path, rdr)
+					outs[i], err = writeCSV(gctx, rd, path, query)
 				}
-				rdr.Release()
 				if err != nil {
-					return err
+					return fmt.Errorf("%s: %w", j.mart, err)
 				}
 				mu.Lock()
 				step()
@@ -190,6 +182,16 @@ func writeFiles(ctx context.Context, wh *models.Warehouse, n int, kinds, marts [
 		return nil, err
 	}
 	return outs, nil
+}
+
+// writeCSV writes the rows of query as a CSV file at path.
+func writeCSV(ctx context.Context, rd *models.Reader, path, query string) (reports.Output, error) {
+	rdr, err := rd.QueryArrow(ctx, query)
+	if err != nil {
+		return reports.Output{}, err
+	}
+	defer rdr.Release()
+	return files.WriteCSV(ctx, path, rdr)
 }
 
 func readTable(ctx context.Context, wh *models.Warehouse, name, query string, limit int, args ...any) (*reports.Table, error) {

@@ -6,8 +6,9 @@
 //   - Kind and KindFor: how each column is shown (money, percentage, ratio,
 //     date …), decided once from its name and Arrow type so the workbook
 //     and any other writer agree;
-//   - WriteAtomic, the temp-file-and-rename every writer uses so that a
-//     failed run never leaves a half-written output, and Output, the
+//   - WriteAtomic (and WriteAtomicFile, for writers that need a file name),
+//     the temp-file-and-rename every writer uses so that a failed run never
+//     leaves a half-written output, and Output, the
 //     description of a written file that the run manifest lists.
 //
 // The writers themselves live in subpackages: reports/excel (the weekly

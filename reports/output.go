@@ -46,11 +46,7 @@ func Describe(kind, path string, rows int64) (Output, error) {
 // leaves a half-written output behind. It returns the size and hex SHA-256
 // of what was written, hashed on the way through.
 func WriteAtomic(path string, write func(w io.Writer) error) (size int64, sum string, err error) {
-	dir, base := filepath.Split(path)
-	if dir == "" {
-		dir = "."
-	}
-	tmp, err := os.CreateTemp(dir, "."+base+".*.tmp")
+	tmp, err := createTemp(path)
 	if err != nil {
 		return 0, "", err
 	}
@@ -65,25 +61,79 @@ func WriteAtomic(path string, write func(w io.Writer) error) (size int64, sum st
 	if err = write(cw); err != nil {
 		return 0, "", err
 	}
-	if err = tmp.Sync(); err != nil {
-		return 0, "", fmt.Errorf("sync %s: %w", tmp.Name(), err)
-	}
-	if err = tmp.Chmod(0o644); err != nil {
-		return 0, "", fmt.Errorf("chmod %s: %w", tmp.Name(), err)
-	}
-	if err = tmp.Close(); err != nil {
-		return 0, "", fmt.Errorf("close %s: %w", tmp.Name(), err)
-	}
-	if err = os.Rename(tmp.Name(), path); err != nil {
+	if err = publish(tmp, path); err != nil {
 		return 0, "", err
+	}
+	return cw.n, hex.EncodeToString(h.Sum(nil)), nil
+}
+
+// WriteAtomicFile is WriteAtomic for a writer that takes a file name rather
+// than an io.Writer (DuckDB's COPY … TO): write creates the file at the
+// temporary path it is given. The file is hashed after it is written.
+func WriteAtomicFile(path string, write func(tmpPath string) error) (size int64, sum string, err error) {
+	tmp, err := createTemp(path)
+	if err != nil {
+		return 0, "", err
+	}
+	name := tmp.Name()
+	defer func() {
+		if err != nil {
+			tmp.Close()
+			os.Remove(name)
+		}
+	}()
+	if err = tmp.Close(); err != nil {
+		return 0, "", err
+	}
+	if err = write(name); err != nil {
+		return 0, "", err
+	}
+	// The writer may have replaced the file: open what is at the name now.
+	if tmp, err = os.OpenFile(name, os.O_RDWR, 0); err != nil {
+		return 0, "", err
+	}
+	h := sha256.New()
+	if size, err = io.Copy(h, tmp); err != nil {
+		return 0, "", fmt.Errorf("hash %s: %w", name, err)
+	}
+	if err = publish(tmp, path); err != nil {
+		return 0, "", err
+	}
+	return size, hex.EncodeToString(h.Sum(nil)), nil
+}
+
+// createTemp creates the temporary file that becomes path, in path's
+// directory.
+func createTemp(path string) (*os.File, error) {
+	dir, base := filepath.Split(path)
+	if dir == "" {
+		dir = "."
+	}
+	return os.CreateTemp(dir, "."+base+".*.tmp")
+}
+
+// publish makes the written temporary file durable and readable, closes it
+// and renames it over path.
+func publish(tmp *os.File, path string) error {
+	if err := tmp.Sync(); err != nil {
+		return fmt.Errorf("sync %s: %w", tmp.Name(), err)
+	}
+	if err := tmp.Chmod(0o644); err != nil {
+		return fmt.Errorf("chmod %s: %w", tmp.Name(), err)
+	}
+	if err := tmp.Close(); err != nil {
+		return fmt.Errorf("close %s: %w", tmp.Name(), err)
+	}
+	if err := os.Rename(tmp.Name(), path); err != nil {
+		return err
 	}
 	// Persist the rename itself; a crash now must not resurrect the old
 	// file. Not every platform can fsync a directory, so this is best effort.
-	if d, derr := os.Open(dir); derr == nil {
+	if d, derr := os.Open(filepath.Dir(path)); derr == nil {
 		_ = d.Sync() // the file's data is already durable; only the entry may lag
 		d.Close()
 	}
-	return cw.n, hex.EncodeToString(h.Sum(nil)), nil
+	return nil
 }
 
 type countingWriter struct {

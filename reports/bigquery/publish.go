@@ -34,11 +34,11 @@ type Table struct {
 	// Name is the mart's name, used as the BigQuery table id.
 	Name string
 	// Parquet is the local path of the mart's Parquet file for the week
-	// (files.WriteParquet's output): the rows of the report week for a
+	// (files.CopyParquet's output): the rows of the report week for a
 	// partitioned mart, the whole mart otherwise.
 	Parquet string
 	// Schema is the mart's Arrow schema; nil reads it from the Parquet
-	// file, where files.WriteParquet stores it.
+	// file (as arrow-go reads its types).
 	Schema *arrow.Schema
 	// PartitionColumn is the DATE column the table is DAY-partitioned on
 	// ("week_start"), or "" for a mart replaced whole on every run.
