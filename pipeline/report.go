@@ -168,7 +168,7 @@ func writeFiles(ctx context.Context, wh *models.Warehouse, n int, kinds, marts [
 					outs[i], err = writeCSV(gctx, rd, path, query)
 				}
 				if err != nil {
-					return fmt.Errorf("%s: %w", j.mart, err)
+					return err
 				}
 				step()
 			}
@@ -185,7 +185,7 @@ func writeFiles(ctx context.Context, wh *models.Warehouse, n int, kinds, marts [
 func writeCSV(ctx context.Context, rd *models.Reader, path, query string) (reports.Output, error) {
 	rdr, err := rd.QueryArrow(ctx, query)
 	if err != nil {
-		return reports.Output{}, err
+		return reports.Output{}, fmt.Errorf("files: csv %s: %w", path, err)
 	}
 	defer rdr.Release()
 	return files.WriteCSV(ctx, path, rdr)
