@@ -24,7 +24,8 @@ func TestLedgerDataTestsCatchABrokenConversion(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	// k1's first linear row: 0.10 more revenue and 0.1 more credit
+	// the first conversion's first linear row: 0.10 more revenue and 0.1
+	// more credit
 	var conversion string
 	if err := w.Conn().QueryRowContext(ctx, `SELECT min(conversion_id) FROM int_attribution_ledger WHERE model = 'linear'`).Scan(&conversion); err != nil {
 		t.Fatal(err)

@@ -8,8 +8,8 @@
 //     and any other writer agree;
 //   - WriteAtomic (and WriteAtomicFile, for writers that need a file name),
 //     the temp-file-and-rename every writer uses so that a failed run never
-//     leaves a half-written output, and Output, the
-//     description of a written file that the run manifest lists.
+//     leaves a half-written output, and Output, the description of a
+//     written file that the run manifest lists.
 //
 // The writers themselves live in subpackages: reports/excel (the weekly
 // workbook), reports/files (Parquet and CSV) and reports/manifest

@@ -6,11 +6,10 @@
 // nothing crosses into Go. WriteParquet and WriteCSV take an Arrow record
 // reader and stream it to disk record by record, so a large table never
 // has to fit in memory; `socialroi generate` writes its canonical files
-// that way. Every writer writes
-// atomically (reports.WriteAtomic, reports.WriteAtomicFile): a failed or
-// cancelled write leaves any earlier file at the path untouched. Each
-// returns a reports.Output with the row count, size and SHA-256 for the run
-// manifest.
+// that way. Every writer writes atomically (reports.WriteAtomic,
+// reports.WriteAtomicFile): a failed or cancelled write leaves any earlier
+// file at the path untouched. Each returns a reports.Output with the row
+// count, size and SHA-256 for the run manifest.
 //
 // Types are kept: Parquet's logical types keep DECIMAL(18,2) money a
 // decimal, DATE a date and TIMESTAMPTZ a UTC instant when read back (by

@@ -71,6 +71,35 @@ func ledgerReader(t *testing.T, mem memory.Allocator) array.RecordReader {
 	return rdr
 }
 
+// ledgerValues are ledgerReader's values as arrow-go prints them, column
+// by column.
+var ledgerValues = []string{
+	"c1", "c1", "c2",
+	"2026-11-17T09:30:00.5Z", "2026-11-17T09:30:00.5Z", "2026-11-18T00:00:00Z",
+	"2026-11-16", "2026-11-16", "2026-11-16",
+	"paid_social", `a, "b"`, "(null)",
+	"0.4", "0.30000000000000004", "1",
+	"12.3", "(null)", "-0.05",
+	"1", "2", "3",
+	"true", "false", "true",
+}
+
+// columnValues renders a table's values column by column, record by record.
+func columnValues(tbl arrow.Table) []string {
+	tr := array.NewTableReader(tbl, -1)
+	defer tr.Release()
+	var out []string
+	for tr.Next() {
+		rec := tr.RecordBatch()
+		for c := range int(rec.NumCols()) {
+			for r := range int(rec.NumRows()) {
+				out = append(out, rec.Column(c).ValueStr(r))
+			}
+		}
+	}
+	return out
+}
+
 func checkOutput(t *testing.T, out Output, kind, path string, rows int64) {
 	t.Helper()
 	b, err := os.ReadFile(path)
@@ -120,27 +149,7 @@ func TestWriteParquetRoundTrip(t *testing.T) {
 			t.Errorf("field %d read back as %s, want %s", i, got, want)
 		}
 	}
-	tr := array.NewTableReader(tbl, -1)
-	defer tr.Release()
-	var got []string
-	for tr.Next() {
-		rec := tr.RecordBatch()
-		for c := range int(rec.NumCols()) {
-			for r := range int(rec.NumRows()) {
-				got = append(got, rec.Column(c).ValueStr(r))
-			}
-		}
-	}
-	want := []string{
-		"c1", "c1", "c2",
-		"2026-11-17T09:30:00.5Z", "2026-11-17T09:30:00.5Z", "2026-11-18T00:00:00Z",
-		"2026-11-16", "2026-11-16", "2026-11-16",
-		"paid_social", `a, "b"`, "(null)",
-		"0.4", "0.30000000000000004", "1",
-		"12.3", "(null)", "-0.05",
-		"1", "2", "3",
-		"true", "false", "true",
-	}
+	got, want := columnValues(tbl), ledgerValues
 	if len(got) != len(want) {
 		t.Fatalf("read back %d values, want %d: %q", len(got), len(want), got)
 	}
