@@ -188,6 +188,10 @@ func (l LookupInput) String() string { return l.Relation + "." + l.Key }
 // instead of every week and model of history.
 const PartitionedIncrement = "incremental_partition"
 
+// partitionLabel names a partitioned model's partition columns, as the
+// manifest and logs show them ("week_start, model").
+func (inc *Incremental) partitionLabel() string { return strings.Join(inc.Partition, ", ") }
+
 // byRow lists the relations an incremental model compares row by row (or
 // partition by partition) rather than reading them whole.
 func (inc *Incremental) byRow() []string {

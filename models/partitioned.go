@@ -33,7 +33,6 @@ func changedPartsTable(i int) string { return fmt.Sprintf("__changed_parts_%d", 
 // one like any other.
 func (tx *Tx) buildPartitioned(ctx context.Context, m Model, fingerprint, reason string) (Increment, error) {
 	inc := m.Incremental
-	label := strings.Join(inc.Partition, ", ")
 	now, err := tx.inputDigests(ctx, m)
 	if err != nil {
 		return Increment{}, err
@@ -119,7 +118,7 @@ func (tx *Tx) buildPartitioned(ctx context.Context, m Model, fingerprint, reason
 		identList(inc.Partition), recomputedTable)).Scan(&changed); err != nil {
 		return Increment{}, err
 	}
-	return Increment{Changed: changed, Partition: label}, nil
+	return Increment{Changed: changed, Partition: inc.partitionLabel()}, nil
 }
 
 // inChangedParts is the condition that a row of the model (alias, or
@@ -250,7 +249,7 @@ func (tx *Tx) fullPartitionedBuild(ctx context.Context, m Model, fingerprint, re
 		identList(m.Incremental.Partition), Ident(m.Name))).Scan(&n); err != nil {
 		return Increment{}, err
 	}
-	return Increment{Full: true, Reason: reason, Changed: n, Partition: strings.Join(m.Incremental.Partition, ", ")}, nil
+	return Increment{Full: true, Reason: reason, Changed: n, Partition: m.Incremental.partitionLabel()}, nil
 }
 
 // inputDigests returns a query of the digests of a partitioned model's
@@ -296,13 +295,4 @@ func (tx *Tx) qualified(name string) string {
 		return "temp." + Ident(name)
 	}
 	return "main." + Ident(name)
-}
-
-// identList quotes and joins column names.
-func identList(cols []string) string {
-	out := make([]string, len(cols))
-	for i, c := range cols {
-		out[i] = Ident(c)
-	}
-	return strings.Join(out, ", ")
 }

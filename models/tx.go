@@ -210,7 +210,7 @@ func (tx *Tx) LoadInput(ctx context.Context, table string, in Input, scope *Scop
 		// against 8.8 s for the keys themselves. Were two keys' hashes to
 		// collide, oneRowPerKey would look and find nothing to do.
 		var keys int64
-		if err := tx.w.conn.QueryRowContext(ctx, "SELECT count(*) FROM (SELECT DISTINCT hash("+keyList(t.Key)+") FROM "+Ident(table)+")").Scan(&keys); err != nil {
+		if err := tx.w.conn.QueryRowContext(ctx, "SELECT count(*) FROM (SELECT DISTINCT hash("+identList(t.Key)+") FROM "+Ident(table)+")").Scan(&keys); err != nil {
 			return LoadResult{}, fmt.Errorf("load %s: %w", table, err)
 		}
 		res.Changed = res.Rows
@@ -233,7 +233,7 @@ func (tx *Tx) LoadInput(ctx context.Context, table string, in Input, scope *Scop
 	defer tx.w.conn.ExecContext(context.Background(), "DROP TABLE IF EXISTS "+Ident(changed))
 	var sent int64 // changed keys the input brings rows for
 	if err := tx.w.conn.QueryRowContext(ctx, fmt.Sprintf(`SELECT count(*), count(*) FILTER (sent)
-		FROM (SELECT %s, bool_or(sent) AS sent FROM %s GROUP BY ALL)`, keyList(t.Key), Ident(changed))).Scan(&res.Changed, &sent); err != nil {
+		FROM (SELECT %s, bool_or(sent) AS sent FROM %s GROUP BY ALL)`, identList(t.Key), Ident(changed))).Scan(&res.Changed, &sent); err != nil {
 		return LoadResult{}, fmt.Errorf("load %s: %w", table, err)
 	}
 	if res.Changed == 0 {
@@ -304,13 +304,13 @@ func (tx *Tx) oneRowPerKey(ctx context.Context, t *transform.Table, parts []inpu
 	labelled := make([]string, len(parts))
 	for i, p := range parts {
 		labelled[i] = fmt.Sprintf("SELECT %s, %s, %s AS input FROM (%s)",
-			keyList(t.Key), rowHash(t), Literal(p.name), p.query)
+			identList(t.Key), rowHash(t), Literal(p.name), p.query)
 	}
 	dups := "__duplicate_keys_" + t.Name
 	if _, err := tx.w.conn.ExecContext(ctx, fmt.Sprintf(`CREATE OR REPLACE TEMP TABLE %s AS
 		SELECT %s, count(DISTINCT row_hash) AS versions, list(DISTINCT input ORDER BY input) AS inputs
 		FROM (%s) GROUP BY ALL HAVING count(*) > 1`,
-		Ident(dups), keyList(t.Key), strings.Join(labelled, "\nUNION ALL\n"))); err != nil {
+		Ident(dups), identList(t.Key), strings.Join(labelled, "\nUNION ALL\n"))); err != nil {
 		return fmt.Errorf("load %s: duplicate keys: %w", t.Name, err)
 	}
 	defer tx.w.conn.ExecContext(context.Background(), "DROP TABLE IF EXISTS "+Ident(dups))
@@ -348,7 +348,7 @@ func (tx *Tx) oneRowPerKey(ctx context.Context, t *transform.Table, parts []inpu
 		SELECT rowid FROM (
 			SELECT t.rowid, row_number() OVER (PARTITION BY %[2]s) AS copy
 			FROM %[1]s AS t SEMI JOIN %[3]s AS d ON %[4]s)
-		WHERE copy > 1)`, Ident(t.Name), keyList(t.Key), Ident(dups), keysEqual(t.Key, "t", "d")))
+		WHERE copy > 1)`, Ident(t.Name), identList(t.Key), Ident(dups), keysEqual(t.Key, "t", "d")))
 	if err != nil {
 		return fmt.Errorf("load %s: remove copies of one row: %w", t.Name, err)
 	}
@@ -373,7 +373,7 @@ func changedKeysSQL(t *transform.Table, incoming string, scope *Scope) (string, 
 		inScope = fmt.Sprintf("%s = ? AND %s BETWEEN ? AND ?", Ident(scope.Column), Ident(scope.DateColumn))
 		args = []any{scope.Value, scope.Since, scope.Until}
 	}
-	keys, picks := keyList(t.Key), make([]string, len(t.Key))
+	keys, picks := identList(t.Key), make([]string, len(t.Key))
 	for i, k := range t.Key {
 		picks[i] = fmt.Sprintf("coalesce(i.%s, e.%s) AS %s", Ident(k), Ident(k), Ident(k))
 	}
@@ -409,11 +409,12 @@ func keysEqual(key []string, left, right string) string {
 	return strings.Join(conds, " AND ")
 }
 
-// keyList renders key columns as a comma-separated list.
-func keyList(key []string) string {
-	out := make([]string, len(key))
-	for i, k := range key {
-		out[i] = Ident(k)
+// identList renders columns (a key, a partition) as a comma-separated
+// list of quoted identifiers.
+func identList(cols []string) string {
+	out := make([]string, len(cols))
+	for i, c := range cols {
+		out[i] = Ident(c)
 	}
 	return strings.Join(out, ", ")
 }

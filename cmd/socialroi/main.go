@@ -23,8 +23,8 @@ func main() {
 
 // cpuProfile writes Go's CPU profile of the whole command to path, when
 // set (see README, Performance): DuckDB's own threads show as cgo calls,
-// so it tells the Go side's share (encoding Parquet, writing the workbook)
-// from the warehouse's. The returned function ends the profile.
+// so it tells the Go side's share (the workbook, CSV files) from the
+// warehouse's. The returned function ends the profile.
 func cpuProfile(path string) func() {
 	if path == "" {
 		return func() {}

@@ -150,5 +150,6 @@ func CopyParquet(ctx context.Context, db Execer, path, query string) (Output, er
 	return Output{Kind: "parquet", Path: path, Rows: rows, Bytes: size, SHA256: sum}, nil
 }
 
-// quote makes s a SQL string literal.
+// quote makes s a SQL string literal, as models.Literal does: the writers
+// take the warehouse only through Execer, not as a dependency.
 func quote(s string) string { return "'" + strings.ReplaceAll(s, "'", "''") + "'" }
