@@ -10,6 +10,7 @@ import (
 	"runtime"
 	"slices"
 	"sort"
+	"strconv"
 	"strings"
 	"sync"
 	"time"
@@ -191,13 +192,33 @@ func writeCSV(ctx context.Context, rd *models.Reader, path, query string) (repor
 	return files.WriteCSV(ctx, path, rdr)
 }
 
+// readTable reads a query's rows for a sheet: at most limit of them when
+// limit >= 0, with TotalRows saying how many the query has. DuckDB stops
+// at the limit and counts the rest itself: reading a week's ledger whole
+// through Arrow to keep its first 100,000 rows and count the others took
+// about a second at L (878,661 rows sorted), against 0.3 s this way.
 func readTable(ctx context.Context, wh *models.Warehouse, name, query string, limit int, args ...any) (*reports.Table, error) {
-	rdr, err := wh.QueryArrow(ctx, query, args...)
+	limited := query
+	if limit >= 0 {
+		limited = query + "\nLIMIT " + strconv.Itoa(limit) // after the query's ORDER BY
+	}
+	rdr, err := wh.QueryArrow(ctx, limited, args...)
 	if err != nil {
 		return nil, fmt.Errorf("read %s: %w", name, err)
 	}
 	defer rdr.Release()
-	return reports.FromArrowLimit(name, rdr, limit)
+	t, err := reports.FromArrow(name, rdr)
+	if err != nil || limit < 0 || len(t.Rows) < limit {
+		return t, err
+	}
+	var total int
+	if err := wh.Conn().QueryRowContext(ctx, "SELECT count(*) FROM ("+query+")", args...).Scan(&total); err != nil {
+		return nil, fmt.Errorf("read %s: count: %w", name, err)
+	}
+	if total > len(t.Rows) {
+		t.TotalRows = total
+	}
+	return t, nil
 }
 
 // writeReports writes the week's Parquet (and CSV) files and the workbook.

@@ -95,3 +95,47 @@ func TestRecoverOutputsRemovesLeftovers(t *testing.T) {
 		}
 	}
 }
+
+// A capped sheet reads its first rows in the query's order and learns from
+// DuckDB how many there are in all; an uncapped one, or one within its
+// cap, reads every row and says no more.
+func TestReadTableCapsInTheQuery(t *testing.T) {
+	ctx := t.Context()
+	wh, err := models.Open(ctx, ":memory:", models.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer wh.Close()
+	// 7 rows in week 1 (n = 8, 7, …, 2, stored in that order) and 3 in week 2
+	if _, err := wh.Conn().ExecContext(ctx, `CREATE TABLE ledger AS
+		SELECT 1 AS week, 8 - i AS n FROM range(7) AS r(i)
+		UNION ALL SELECT 2, i FROM range(3) AS r(i)`); err != nil {
+		t.Fatal(err)
+	}
+	query := "SELECT n FROM ledger WHERE week = ? ORDER BY n"
+	for _, tc := range []struct {
+		limit     int
+		wantRows  string // n of the rows read, in order
+		wantTotal int    // TotalRows
+		wantLen   int
+	}{
+		{limit: 3, wantRows: "2,3,4", wantTotal: 7, wantLen: 7}, // the 3 smallest of 7
+		{limit: 7, wantRows: "2,3,4,5,6,7,8", wantTotal: 0, wantLen: 7},
+		{limit: 10, wantRows: "2,3,4,5,6,7,8", wantTotal: 0, wantLen: 7},
+		{limit: -1, wantRows: "2,3,4,5,6,7,8", wantTotal: 0, wantLen: 7},
+		{limit: 0, wantRows: "", wantTotal: 7, wantLen: 7},
+	} {
+		got, err := readTable(ctx, wh, "Ledger", query, tc.limit, 1)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var ns []string
+		for _, r := range got.Rows {
+			ns = append(ns, fmt.Sprint(r[0]))
+		}
+		if strings.Join(ns, ",") != tc.wantRows || got.TotalRows != tc.wantTotal || got.Len() != tc.wantLen {
+			t.Errorf("limit %d: rows %v, TotalRows %d, Len %d; want %s, %d, %d",
+				tc.limit, ns, got.TotalRows, got.Len(), tc.wantRows, tc.wantTotal, tc.wantLen)
+		}
+	}
+}

@@ -16,17 +16,10 @@ import (
 // FromArrow reads every record of rdr into a Table named name. Each
 // column's Kind comes from KindFor and each cell holds the Go value that
 // Kind promises (see Table). The caller keeps ownership of rdr: FromArrow
-// neither retains nor releases it, and leaves it exhausted.
+// neither retains nor releases it, and leaves it exhausted. A table too
+// long to show whole is limited in its query, not here, so that only what
+// will be shown crosses from the warehouse.
 func FromArrow(name string, rdr array.RecordReader) (*Table, error) {
-	return FromArrowLimit(name, rdr, -1)
-}
-
-// FromArrowLimit is FromArrow keeping at most limit rows (limit < 0: all).
-// It still reads the whole stream so that TotalRows says how many rows the
-// source had; a workbook sheet can then say it shows the first limit rows
-// of TotalRows. Use it for tables that may be large (attribution_ledger),
-// so that only what will be shown is held in memory.
-func FromArrowLimit(name string, rdr array.RecordReader, limit int) (*Table, error) {
 	if rdr == nil {
 		return nil, fmt.Errorf("reports: table %s: nil record reader", name)
 	}
@@ -35,42 +28,34 @@ func FromArrowLimit(name string, rdr array.RecordReader, limit int) (*Table, err
 	for i, f := range schema.Fields() {
 		t.Columns[i] = Column{Name: f.Name, Kind: KindFor(f.Name, f.Type)}
 	}
-	total := 0
 	for rdr.Next() {
 		rec := rdr.RecordBatch()
 		n := int(rec.NumRows())
-		keep := n
-		if limit >= 0 {
-			keep = max(0, min(n, limit-len(t.Rows)))
+		if n == 0 {
+			continue
 		}
-		if keep > 0 {
-			rows := make([][]any, keep)
-			cells := make([]any, keep*len(t.Columns)) // one allocation per record
-			for r := range rows {
-				rows[r] = cells[r*len(t.Columns) : (r+1)*len(t.Columns) : (r+1)*len(t.Columns)]
+		rows := make([][]any, n)
+		cells := make([]any, n*len(t.Columns)) // one allocation per record
+		for r := range rows {
+			rows[r] = cells[r*len(t.Columns) : (r+1)*len(t.Columns) : (r+1)*len(t.Columns)]
+		}
+		for c, col := range t.Columns {
+			conv, err := converter(col.Kind, rec.Column(c))
+			if err != nil {
+				return nil, fmt.Errorf("reports: table %s: column %s: %w", name, col.Name, err)
 			}
-			for c, col := range t.Columns {
-				conv, err := converter(col.Kind, rec.Column(c))
+			for r := range n {
+				v, err := conv(r)
 				if err != nil {
-					return nil, fmt.Errorf("reports: table %s: column %s: %w", name, col.Name, err)
+					return nil, fmt.Errorf("reports: table %s: column %s: row %d: %w", name, col.Name, len(t.Rows)+r+1, err)
 				}
-				for r := range keep {
-					v, err := conv(r)
-					if err != nil {
-						return nil, fmt.Errorf("reports: table %s: column %s: row %d: %w", name, col.Name, total+r+1, err)
-					}
-					rows[r][c] = v
-				}
+				rows[r][c] = v
 			}
-			t.Rows = append(t.Rows, rows...)
 		}
-		total += n
+		t.Rows = append(t.Rows, rows...)
 	}
 	if err := rdr.Err(); err != nil {
 		return nil, fmt.Errorf("reports: table %s: reading records: %w", name, err)
-	}
-	if total > len(t.Rows) {
-		t.TotalRows = total
 	}
 	return t, nil
 }

@@ -164,30 +164,6 @@ func TestFromArrow(t *testing.T) {
 	}
 }
 
-func TestFromArrowLimit(t *testing.T) {
-	mem := memory.NewCheckedAllocator(memory.NewGoAllocator())
-	defer mem.AssertSize(t, 0)
-	schema, recs := channelRecords(t, mem)
-	rdr, err := array.NewRecordReader(schema, recs)
-	if err != nil {
-		t.Fatal(err)
-	}
-	for _, r := range recs {
-		r.Release()
-	}
-	defer rdr.Release()
-	got, err := FromArrowLimit("ledger", rdr, 3) // 2 from the first record, 1 from the second
-	if err != nil {
-		t.Fatal(err)
-	}
-	if len(got.Rows) != 3 || got.TotalRows != 5 || got.Len() != 5 {
-		t.Fatalf("rows %d, TotalRows %d, Len %d; want 3, 5, 5", len(got.Rows), got.TotalRows, got.Len())
-	}
-	if got.Rows[2][4] != int64(20) {
-		t.Errorf("third row comes from the second record: got conversions %v", got.Rows[2][4])
-	}
-}
-
 func TestFromArrowErrors(t *testing.T) {
 	if _, err := FromArrow("x", nil); err == nil {
 		t.Error("nil reader accepted")

@@ -47,7 +47,7 @@ type Table struct {
 	Rows    [][]any
 
 	// TotalRows is how many rows the source had when Rows holds only the
-	// first of them (FromArrowLimit). Zero means Rows is the whole table.
+	// first of them (a sheet's row cap). Zero means Rows is the whole table.
 	TotalRows int
 }
 
