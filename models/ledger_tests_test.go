@@ -11,7 +11,8 @@ import (
 
 // The ledger's data tests read int_attribution_ledger, where the rows of
 // the published attribution_ledger view are kept: a conversion whose credit
-// or revenue credit no longer adds up must fail them, and only it.
+// or revenue credit no longer adds up must fail them, and only it, and so
+// must a conversion a model no longer credits.
 func TestLedgerDataTestsCatchABrokenConversion(t *testing.T) {
 	ctx := t.Context()
 	w, results := runDatasetWith(t, allModelsConfig(), tinyBrand(), day("2026-11-16"), nil)
@@ -39,16 +40,20 @@ func TestLedgerDataTestsCatchABrokenConversion(t *testing.T) {
 		WHERE conversion_id = ? AND model = 'linear' AND position = 1`, conversion); err != nil {
 		t.Fatal(err)
 	}
+	// and no first-touch credit at all
+	if _, err := w.Conn().ExecContext(ctx, `DELETE FROM int_attribution_ledger WHERE conversion_id = ? AND model = 'first_touch'`, conversion); err != nil {
+		t.Fatal(err)
+	}
 	results, err = tx.RunTests(ctx, cat)
 	if err != nil {
 		t.Fatal(err)
 	}
 	// ad_weekly_conserved fails too: the marts built from the ledger no
 	// longer match it
-	for _, name := range []string{"ledger_credit_sums_to_one", "ledger_revenue_conserved"} {
+	for _, name := range []string{"ledger_credit_sums_to_one", "ledger_revenue_conserved", "ledger_covers_every_conversion"} {
 		i := slices.IndexFunc(results, func(r models.TestResult) bool { return r.Name == name })
 		if i < 0 || results[i].Failures != 1 {
-			t.Errorf("%s: %+v, want 1 offending row (%s, linear)", name, results, conversion)
+			t.Errorf("%s: %+v, want 1 offending row (%s)", name, results, conversion)
 		}
 	}
 }
