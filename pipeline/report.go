@@ -194,9 +194,9 @@ func writeCSV(ctx context.Context, rd *models.Reader, path, query string) (repor
 
 // readTable reads a query's rows for a sheet: at most limit of them when
 // limit >= 0, with TotalRows saying how many the query has. DuckDB stops
-// at the limit and counts the rest itself: reading a week's ledger whole
-// through Arrow to keep its first 100,000 rows and count the others took
-// about a second at L (878,661 rows sorted), against 0.3 s this way.
+// at the limit and counts the rest itself: at L the ledger sheet sorted
+// and handed over all 878,661 rows of the week to keep 100,000 (0.9 s in
+// DuckDB alone, before Arrow), against 0.3 s this way.
 func readTable(ctx context.Context, wh *models.Warehouse, name, query string, limit int, args ...any) (*reports.Table, error) {
 	limited := query
 	if limit >= 0 {
