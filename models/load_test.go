@@ -47,6 +47,23 @@ func TestLoadKeepsOneRowPerKey(t *testing.T) {
 		t.Cleanup(rec.Release)
 		return []arrow.RecordBatch{rec}
 	}
+	// streams rows one record each, released as soon as the load has it
+	stream := func(rows ...transform.ConversionRow) func(func(arrow.RecordBatch) error) error {
+		return func(emit func(arrow.RecordBatch) error) error {
+			for _, r := range rows {
+				rec, err := transform.BuildRecord(mem, transform.Conversions, []transform.ConversionRow{r})
+				if err != nil {
+					return err
+				}
+				err = emit(rec)
+				rec.Release()
+				if err != nil {
+					return err
+				}
+			}
+			return nil
+		}
+	}
 	base := file("base.parquet", row("k1", "10.00"), row("k2", "20.00"))
 
 	for _, tc := range []struct {
@@ -66,6 +83,18 @@ func TestLoadKeepsOneRowPerKey(t *testing.T) {
 		{name: "a changed key sent twice",
 			in:   models.Input{Records: records(row("k1", "11.00"), row("k1", "11.00"))},
 			want: "k1|11.00,k2|20.00", changed: 1},
+		{name: "streamed, first load", first: true,
+			in:   models.Input{Stream: stream(row("k1", "10.00"), row("k2", "20.00"), row("k1", "10.00"))},
+			want: "k1|10.00,k2|20.00", changed: 2},
+		{name: "streamed: one new key, one changed, one as stored",
+			in:   models.Input{Stream: stream(row("k3", "5.00"), row("k1", "11.00"), row("k2", "20.00"))},
+			want: "k1|11.00,k2|20.00,k3|5.00", changed: 2},
+		{name: "streamed and extracted records together",
+			in:   models.Input{Records: records(row("k3", "5.00")), Stream: stream(row("k4", "6.00"))},
+			want: "k1|10.00,k2|20.00,k3|5.00,k4|6.00", changed: 2},
+		{name: "two versions streamed in two records",
+			in:  models.Input{Stream: stream(row("k9", "1.00"), row("k9", "2.00"))},
+			err: "load conversions: 1 natural key comes with different rows in one load: conversion_id=k9 (in the extracted records)"},
 		{name: "two versions, first load", first: true,
 			in:  models.Input{Parquet: []models.ParquetScan{base, file("restated.parquet", row("k2", "25.00"))}},
 			err: "load conversions: 1 natural key comes with different rows in one load: conversion_id=k2 (in " + filepath.Join(dir, "base.parquet") + ", " + filepath.Join(dir, "restated.parquet") + ")"},

@@ -95,9 +95,14 @@ func (tx *Tx) Load(ctx context.Context, table string, recs []arrow.RecordBatch, 
 }
 
 // Input is what one load brings to a canonical table: records built in Go,
-// Parquet files already in the canonical shape, or both.
+// records streamed from a reader, Parquet files already in the canonical
+// shape, or any of them together.
 type Input struct {
 	Records []arrow.RecordBatch
+	// Stream, when set, hands records to emit one at a time; each is
+	// copied into the warehouse before emit returns, so the producer can
+	// release it (see files.StreamTable).
+	Stream  func(emit func(arrow.RecordBatch) error) error
 	Parquet []ParquetScan
 }
 
@@ -164,9 +169,18 @@ func (tx *Tx) LoadInput(ctx context.Context, table string, in Input, scope *Scop
 	}
 	defer tx.w.conn.ExecContext(context.Background(), "RESET preserve_insertion_order")
 	var parts []inputPart
-	if len(in.Records) > 0 {
+	if len(in.Records) > 0 || in.Stream != nil {
 		staged := "__stage_" + table
-		if err := tx.stage(ctx, staged, t.Schema, in.Records, true); err != nil {
+		err := tx.stage(ctx, staged, t.Schema, in.Records, true)
+		if err == nil && in.Stream != nil {
+			err = in.Stream(func(rec arrow.RecordBatch) error {
+				if !rec.Schema().Equal(t.Schema) {
+					return fmt.Errorf("record schema does not match the canonical schema:\n got %s\nwant %s", rec.Schema(), t.Schema)
+				}
+				return tx.insertRecords(ctx, staged, t.Schema, []arrow.RecordBatch{rec})
+			})
+		}
+		if err != nil {
 			return LoadResult{}, fmt.Errorf("load %s: %w", table, err)
 		}
 		defer tx.w.conn.ExecContext(context.Background(), "DROP TABLE IF EXISTS "+Ident(staged))
@@ -474,6 +488,11 @@ func (tx *Tx) stage(ctx context.Context, name string, schema *arrow.Schema, recs
 	if _, err := tx.w.conn.ExecContext(ctx, ddl); err != nil {
 		return err
 	}
+	return tx.insertRecords(ctx, name, schema, recs)
+}
+
+// insertRecords appends records to a table through a registered Arrow view.
+func (tx *Tx) insertRecords(ctx context.Context, name string, schema *arrow.Schema, recs []arrow.RecordBatch) error {
 	if len(recs) == 0 {
 		return nil
 	}

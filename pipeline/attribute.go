@@ -85,17 +85,27 @@ func Attribute(ctx context.Context, opts AttributeOptions) ([]reports.Output, er
 		return nil, err
 	}
 	defer tx.Rollback()
-	// Each file is read, loaded and let go before the next: once loaded,
-	// its records are the warehouse's, and holding them while the models
-	// ran kept GiBs of Go memory beside DuckDB's (20M touchpoints peaked
-	// at 8.9 GiB).
+	// Each file is streamed into the warehouse a batch at a time: read
+	// whole into Go first, 20M touchpoints held GiBs of records beside
+	// DuckDB's memory (8.7 GiB at the peak, 7.6 GiB when let go of after
+	// the load).
 	load := func(path, table string, fileOpts ...extfiles.Option) error {
-		recs, err := extfiles.ReadTable(ctx, path, table, memory.DefaultAllocator, fileOpts...)
-		if err != nil {
+		var readErr error // names the file, and the row and column of a bad value
+		stream := func(emit func(arrow.RecordBatch) error) error {
+			var loadErr error
+			err := extfiles.StreamTable(ctx, path, table, memory.DefaultAllocator, func(rec arrow.RecordBatch) error {
+				loadErr = emit(rec)
+				return loadErr
+			}, fileOpts...)
+			if loadErr == nil {
+				readErr = err
+			}
 			return err
 		}
-		defer releaseAll(recs)
-		if _, err := tx.Load(ctx, table, recs, nil); err != nil {
+		if _, err := tx.LoadInput(ctx, table, models.Input{Stream: stream}, nil); err != nil {
+			if readErr != nil {
+				return readErr
+			}
 			return fmt.Errorf("%s: %w", path, err)
 		}
 		return nil
@@ -188,10 +198,4 @@ func Attribute(ctx context.Context, opts AttributeOptions) ([]reports.Output, er
 		return 1
 	})
 	return outs, nil
-}
-
-func releaseAll(recs []arrow.RecordBatch) {
-	for _, r := range recs {
-		r.Release()
-	}
 }

@@ -48,6 +48,14 @@ func ReadTable(ctx context.Context, path, table string, mem memory.Allocator, op
 	})
 }
 
+// StreamTable reads one file like ReadTable, handing each record to emit
+// as it is read instead of collecting them: emit takes its own reference
+// if it keeps one, and the record is released when emit returns. A large
+// file then needs no more memory than a batch.
+func StreamTable(ctx context.Context, path, table string, mem memory.Allocator, emit func(arrow.RecordBatch) error, opts ...Option) error {
+	return readFile(ctx, path, table, mem, newOptions(opts), emit)
+}
+
 // readFile streams one file into emit.
 func readFile(ctx context.Context, path, table string, mem memory.Allocator, o options, emit func(arrow.RecordBatch) error) error {
 	name := filepath.Base(path)
