@@ -171,19 +171,20 @@ func (tx *Tx) LoadInput(ctx context.Context, table string, in Input, scope *Scop
 	var parts []inputPart
 	if len(in.Records) > 0 || in.Stream != nil {
 		staged := "__stage_" + table
-		err := tx.stage(ctx, staged, t.Schema, in.Records, true)
-		if err == nil && in.Stream != nil {
-			err = in.Stream(func(rec arrow.RecordBatch) error {
+		if err := tx.stage(ctx, staged, t.Schema, in.Records, true); err != nil {
+			return LoadResult{}, fmt.Errorf("load %s: %w", table, err)
+		}
+		defer tx.w.conn.ExecContext(context.Background(), "DROP TABLE IF EXISTS "+Ident(staged))
+		if in.Stream != nil {
+			if err := in.Stream(func(rec arrow.RecordBatch) error {
 				if !rec.Schema().Equal(t.Schema) {
 					return fmt.Errorf("record schema does not match the canonical schema:\n got %s\nwant %s", rec.Schema(), t.Schema)
 				}
 				return tx.insertRecords(ctx, staged, t.Schema, []arrow.RecordBatch{rec})
-			})
+			}); err != nil {
+				return LoadResult{}, fmt.Errorf("load %s: %w", table, err)
+			}
 		}
-		if err != nil {
-			return LoadResult{}, fmt.Errorf("load %s: %w", table, err)
-		}
-		defer tx.w.conn.ExecContext(context.Background(), "DROP TABLE IF EXISTS "+Ident(staged))
 		parts = append(parts, inputPart{"the extracted records", "SELECT * FROM " + Ident(staged)})
 	}
 	for _, f := range in.Parquet {
