@@ -99,9 +99,10 @@ func (tx *Tx) Load(ctx context.Context, table string, recs []arrow.RecordBatch, 
 // shape, or any of them together.
 type Input struct {
 	Records []arrow.RecordBatch
-	// Stream, when set, hands records to emit one at a time; each is
-	// copied into the warehouse before emit returns, so the producer can
-	// release it (see files.StreamTable).
+	// Stream, when set, hands records to emit one at a time; emit keeps
+	// its own reference to those it has not yet copied into the
+	// warehouse, so the producer can release each when emit returns (see
+	// files.StreamTable).
 	Stream  func(emit func(arrow.RecordBatch) error) error
 	Parquet []ParquetScan
 }
@@ -176,12 +177,7 @@ func (tx *Tx) LoadInput(ctx context.Context, table string, in Input, scope *Scop
 		}
 		defer tx.w.conn.ExecContext(context.Background(), "DROP TABLE IF EXISTS "+Ident(staged))
 		if in.Stream != nil {
-			if err := in.Stream(func(rec arrow.RecordBatch) error {
-				if !rec.Schema().Equal(t.Schema) {
-					return fmt.Errorf("record schema does not match the canonical schema:\n got %s\nwant %s", rec.Schema(), t.Schema)
-				}
-				return tx.insertRecords(ctx, staged, t.Schema, []arrow.RecordBatch{rec})
-			}); err != nil {
+			if err := tx.stageStream(ctx, staged, t.Schema, in.Stream); err != nil {
 				return LoadResult{}, fmt.Errorf("load %s: %w", table, err)
 			}
 		}
@@ -490,6 +486,44 @@ func (tx *Tx) stage(ctx context.Context, name string, schema *arrow.Schema, recs
 		return err
 	}
 	return tx.insertRecords(ctx, name, schema, recs)
+}
+
+// streamBatchRows is how many streamed rows are held before they are
+// appended to the staging table: an insert per record of 64k rows cost
+// more than the memory a few of them hold.
+var streamBatchRows int64 = 1 << 20 // a variable so that tests can stream in smaller steps
+
+// stageStream appends a stream's records to a staging table, holding at
+// most about streamBatchRows rows at a time.
+func (tx *Tx) stageStream(ctx context.Context, name string, schema *arrow.Schema, stream func(emit func(arrow.RecordBatch) error) error) error {
+	var pending []arrow.RecordBatch
+	var rows int64
+	flush := func() error {
+		err := tx.insertRecords(ctx, name, schema, pending)
+		for _, r := range pending {
+			r.Release()
+		}
+		pending, rows = pending[:0], 0
+		return err
+	}
+	err := stream(func(rec arrow.RecordBatch) error {
+		if !rec.Schema().Equal(schema) {
+			return fmt.Errorf("record schema does not match the canonical schema:\n got %s\nwant %s", rec.Schema(), schema)
+		}
+		rec.Retain()
+		pending, rows = append(pending, rec), rows+rec.NumRows()
+		if rows >= streamBatchRows {
+			return flush()
+		}
+		return nil
+	})
+	if err != nil {
+		for _, r := range pending {
+			r.Release()
+		}
+		return err
+	}
+	return flush()
 }
 
 // insertRecords appends records to a table through a registered Arrow view.
