@@ -87,8 +87,7 @@ func Attribute(ctx context.Context, opts AttributeOptions) ([]reports.Output, er
 	defer tx.Rollback()
 	// Each file is streamed into the warehouse a batch at a time: read
 	// whole into Go first, 20M touchpoints held GiBs of records beside
-	// DuckDB's memory (8.7 GiB at the peak, 7.6 GiB when let go of after
-	// the load).
+	// DuckDB's memory (a peak of 8.7 GiB, against 3.8 GiB streamed).
 	load := func(path, table string, fileOpts ...extfiles.Option) error {
 		var readErr error // names the file, and the row and column of a bad value
 		stream := func(emit func(arrow.RecordBatch) error) error {
