@@ -153,8 +153,8 @@ func (tx *Tx) LoadInput(ctx context.Context, table string, in Input, scope *Scop
 		return LoadResult{}, err
 	}
 	for _, r := range in.Records {
-		if !r.Schema().Equal(t.Schema) {
-			return LoadResult{}, fmt.Errorf("load %s: record schema does not match the canonical schema:\n got %s\nwant %s", table, r.Schema(), t.Schema)
+		if err := canonicalSchema(r, t.Schema); err != nil {
+			return LoadResult{}, fmt.Errorf("load %s: %w", table, err)
 		}
 	}
 	// A canonical table has no order, and keeping the input's leaves a
@@ -507,8 +507,8 @@ func (tx *Tx) stageStream(ctx context.Context, name string, schema *arrow.Schema
 		return err
 	}
 	err := stream(func(rec arrow.RecordBatch) error {
-		if !rec.Schema().Equal(schema) {
-			return fmt.Errorf("record schema does not match the canonical schema:\n got %s\nwant %s", rec.Schema(), schema)
+		if err := canonicalSchema(rec, schema); err != nil {
+			return err
 		}
 		rec.Retain()
 		pending, rows = append(pending, rec), rows+rec.NumRows()
@@ -524,6 +524,14 @@ func (tx *Tx) stageStream(ctx context.Context, name string, schema *arrow.Schema
 		return err
 	}
 	return flush()
+}
+
+// canonicalSchema checks that a record to load has the table's schema.
+func canonicalSchema(rec arrow.RecordBatch, want *arrow.Schema) error {
+	if !rec.Schema().Equal(want) {
+		return fmt.Errorf("record schema does not match the canonical schema:\n got %s\nwant %s", rec.Schema(), want)
+	}
+	return nil
 }
 
 // insertRecords appends records to a table through a registered Arrow view.
