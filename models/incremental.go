@@ -42,6 +42,10 @@ type Increment struct {
 	// columns), the number of partitions.
 	Changed   int64
 	Partition string
+	// FromLoads: the changed keys are those this run's loads rewrote in
+	// the table the input is narrowed at, not found by comparing every
+	// input row (see loaded.go).
+	FromLoads bool
 }
 
 var getvariableCall = regexp.MustCompile(`(?i)getvariable\s*\(\s*'([^']+)'\s*\)`)
@@ -56,6 +60,14 @@ var getvariableCall = regexp.MustCompile(`(?i)getvariable\s*\(\s*'([^']+)'\s*\)`
 // whose hashes collide are both recomputed whenever either is, which costs
 // a row, never a wrong one.
 func (tx *Tx) buildIncremental(ctx context.Context, m Model) (Increment, error) {
+	built, err := tx.updateIncremental(ctx, m)
+	if err == nil && m.Incremental.Narrow != "" {
+		err = tx.recordInputContent(ctx, m)
+	}
+	return built, err
+}
+
+func (tx *Tx) updateIncremental(ctx context.Context, m Model) (Increment, error) {
 	inc := m.Incremental
 	fingerprint, err := tx.incrementalFingerprint(ctx, m)
 	if err != nil {
@@ -80,14 +92,24 @@ func (tx *Tx) buildIncremental(ctx context.Context, m Model) (Increment, error) 
 	key, input, keys := Ident(inc.Key), Ident(inc.Input), "temp."+Ident(changedKeysTable(m.Name))
 	var changed, kept int64 // keys recomputed; input rows the last build kept
 	var onlyNew bool        // every changed input key is new, and none is gone
-	if inc.FromInput {
+	var fromLoads bool      // the keys are the loads' (changedInputTable is made)
+	if inc.Narrow != "" {
+		if kept, onlyNew, fromLoads, err = tx.keysFromLoads(ctx, m); err != nil {
+			return Increment{}, err
+		}
+	}
+	switch {
+	case fromLoads:
+	case inc.FromInput:
 		// the input's recomputed keys are this model's
 		if _, err := tx.w.conn.ExecContext(ctx, fmt.Sprintf("CREATE OR REPLACE TEMP TABLE %s AS SELECT key_hash FROM temp.%s",
 			Ident(changedKeysTable(m.Name)), Ident(changedKeysTable(inc.Input)))); err != nil {
 			return Increment{}, err
 		}
-	} else if kept, onlyNew, err = tx.changedInputKeys(ctx, m); err != nil {
-		return Increment{}, err
+	default:
+		if kept, onlyNew, err = tx.changedInputKeys(ctx, m); err != nil {
+			return Increment{}, err
+		}
 	}
 	if inc.Follows != "" {
 		if err := tx.addFollowedKeys(ctx, m); err != nil {
@@ -105,7 +127,7 @@ func (tx *Tx) buildIncremental(ctx context.Context, m Model) (Increment, error) 
 			fmt.Sprintf("%d of %d input rows changed", changed, kept))
 	}
 	if changed == 0 && inc.Refresh == "" {
-		return Increment{}, nil
+		return Increment{FromLoads: fromLoads}, nil
 	}
 	inChanged := func(col string) string {
 		return fmt.Sprintf("%s IN (SELECT key_hash FROM %s)", col, keys)
@@ -127,7 +149,10 @@ func (tx *Tx) buildIncremental(ctx context.Context, m Model) (Increment, error) 
 		narrowedInput = fmt.Sprintf("SELECT * FROM %s WHERE %s", input, changedKey)
 	}
 	deleted, insert := changedKey, fmt.Sprintf("INSERT INTO main.%s\n%s", Ident(m.Name), tx.narrowedBody(m, [2]string{narrowed, "temp." + changedInputTable}))
-	steps := []string{fmt.Sprintf("CREATE OR REPLACE TEMP TABLE %s AS %s", changedInputTable, narrowedInput)}
+	var steps []string
+	if !fromLoads {
+		steps = append(steps, fmt.Sprintf("CREATE OR REPLACE TEMP TABLE %s AS %s", changedInputTable, narrowedInput))
+	}
 	if inc.Refresh != "" {
 		deleted += " OR (" + inc.Refresh + ")"
 		insert = fmt.Sprintf("%s\nWHERE (%s) IS NOT TRUE", wrapSelect(insert), inc.Refresh)
@@ -161,7 +186,7 @@ func (tx *Tx) buildIncremental(ctx context.Context, m Model) (Increment, error) 
 			return Increment{}, err
 		}
 	}
-	return Increment{Changed: changed}, nil
+	return Increment{Changed: changed, FromLoads: fromLoads}, nil
 }
 
 // changedInputKeys finds the input's new and changed rows (kept in
@@ -268,7 +293,10 @@ func (tx *Tx) forgetIncrement(ctx context.Context, m Model) error {
 	if _, err := tx.w.conn.ExecContext(ctx, "DROP TABLE main."+Ident(m.InputHashes())); err != nil {
 		return err
 	}
-	_, err = tx.w.conn.ExecContext(ctx, "DELETE FROM model_increment WHERE model = ?", m.Name)
+	if _, err = tx.w.conn.ExecContext(ctx, "DELETE FROM model_increment WHERE model = ?", m.Name); err != nil {
+		return err
+	}
+	_, err = tx.w.conn.ExecContext(ctx, "DELETE FROM model_input_content WHERE model = ?", m.Name)
 	return err
 }
 
@@ -402,6 +430,28 @@ func (tx *Tx) fullIncrementalBuild(ctx context.Context, m Model, fingerprint, re
 	return Increment{Full: true, Reason: reason, Changed: n}, nil
 }
 
+// relationNames returns the names of the tables and views a model's SQL
+// can read, lower-cased.
+func (tx *Tx) relationNames(ctx context.Context) (map[string]bool, error) {
+	rows, err := tx.w.conn.QueryContext(ctx, `
+		SELECT table_name FROM duckdb_tables() WHERE database_name IN (current_database(), 'temp')
+		UNION
+		SELECT view_name FROM duckdb_views() WHERE database_name IN (current_database(), 'temp') AND NOT internal`)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	relations := map[string]bool{}
+	for rows.Next() {
+		var name string
+		if err := rows.Scan(&name); err != nil {
+			return nil, err
+		}
+		relations[strings.ToLower(name)] = true
+	}
+	return relations, rows.Err()
+}
+
 // incrementalFingerprint identifies what an incremental model reads whole:
 // its SQL and DuckDB's version; the content of every other table, view or
 // model its SQL names (by row count and the sum of a hash of every row);
@@ -415,24 +465,8 @@ func (tx *Tx) incrementalFingerprint(ctx context.Context, m Model) (string, erro
 		return "", err
 	}
 	fmt.Fprintf(h, "duckdb %s\n", version)
-	rows, err := tx.w.conn.QueryContext(ctx, `
-		SELECT table_name FROM duckdb_tables() WHERE database_name IN (current_database(), 'temp')
-		UNION
-		SELECT view_name FROM duckdb_views() WHERE database_name IN (current_database(), 'temp') AND NOT internal`)
+	relations, err := tx.relationNames(ctx)
 	if err != nil {
-		return "", err
-	}
-	relations := map[string]bool{}
-	for rows.Next() {
-		var name string
-		if err := rows.Scan(&name); err != nil {
-			rows.Close()
-			return "", err
-		}
-		relations[strings.ToLower(name)] = true
-	}
-	rows.Close()
-	if err := rows.Err(); err != nil {
 		return "", err
 	}
 	// The model's SQL and that of the ephemeral models it reads (inlined

@@ -9,9 +9,13 @@ import (
 	"testing"
 	"testing/fstest"
 
+	"github.com/apache/arrow-go/v18/arrow"
+	"github.com/apache/arrow-go/v18/arrow/memory"
+
 	"github.com/socialroi/socialroi/models"
 	"github.com/socialroi/socialroi/models/attribution"
 	sqlfiles "github.com/socialroi/socialroi/sql"
+	"github.com/socialroi/socialroi/transform"
 )
 
 // An incremental model recomputes only the keys whose input row changed,
@@ -310,6 +314,10 @@ func atoi(t *testing.T, s string) int {
 // kind of change a weekly load brings, each table must be exactly what a
 // full build computes, and each step recompute the conversions worked out
 // below by hand.
+//
+// Classification takes the keys the run's loads rewrote when nothing else
+// changed the touchpoints or the identities since its last build, and
+// compares every touchpoint otherwise: the steps say which (fromLoads).
 func TestIncrementalAttributionMatchesFullBuild(t *testing.T) {
 	ctx := t.Context()
 	cfg := allModelsConfig()
@@ -334,13 +342,25 @@ func TestIncrementalAttributionMatchesFullBuild(t *testing.T) {
 	// run builds the models incrementally (committed) or whole (rolled
 	// back: what a full build computes), and returns how the incremental
 	// models were built and the tables as built
-	run := func(full bool) (map[string]models.Increment, map[string][]string) {
+	type load struct {
+		table string
+		rows  any
+	}
+	run := func(full bool, loads []load) (map[string]models.Increment, map[string][]string) {
 		t.Helper()
 		tx, err := w.Begin(ctx)
 		if err != nil {
 			t.Fatal(err)
 		}
 		defer tx.Rollback()
+		for _, l := range loads {
+			rec := buildRecord(t, memory.DefaultAllocator, l.table, l.rows)
+			_, err := tx.Load(ctx, l.table, []arrow.RecordBatch{rec}, nil)
+			rec.Release()
+			if err != nil {
+				t.Fatal(err)
+			}
+		}
 		tx.FullRefresh = full
 		if err := tx.Set(ctx, params); err != nil {
 			t.Fatal(err)
@@ -373,11 +393,18 @@ func TestIncrementalAttributionMatchesFullBuild(t *testing.T) {
 		return incs, built
 	}
 
+	tp := func(id, person, anon, when, src, med string) transform.TouchpointRow {
+		return transform.TouchpointRow{TouchpointID: id, PersonID: person, AnonymousID: anon, TS: ts(when),
+			Interaction: "click", UTMSource: src, UTMMedium: med, Source: "web"}
+	}
+	touchpoints := func(rows ...transform.TouchpointRow) load { return load{transform.Touchpoints, rows} }
 	for _, step := range []struct {
 		name   string
-		change string
+		change string // SQL run before the run, outside it
+		loads  []load // loaded in the run
 		// keys recomputed by classification, paths and ledger; -1: rebuilt whole
 		classified, paths, ledger int64
+		fromLoads                 bool // classification's keys were the loads'
 	}{
 		// P1's t10 after k1 and a new conversion k8 (p1, 23 Nov): a path
 		// of t1, t2, t10; P2's t11 after k2 is on no path. Touchpoints t10
@@ -388,32 +415,59 @@ func TestIncrementalAttributionMatchesFullBuild(t *testing.T) {
 			       ('t11', 'p2', '', TIMESTAMPTZ '2026-11-20 09:00:00+00', 'click', 'google', 'cpc', 'web');
 			INSERT INTO conversions (conversion_id, person_id, ts, type, revenue, currency, is_new_customer, crm_source)
 			VALUES ('k8', 'p1', TIMESTAMPTZ '2026-11-23 10:00:00+00', 'purchase', 30.00, 'USD', false, 'shop')`,
-			2, 1, 1},
+			nil, 2, 1, 1, false},
 		// t4 restated to after k2: it leaves k2's path (k2 by the table)
 		{"a touchpoint restated", "UPDATE touchpoints SET ts = TIMESTAMPTZ '2026-11-19 11:00:00+00' WHERE touchpoint_id = 't4'",
-			1, 1, 1},
+			nil, 1, 1, 1, false},
 		// t5 gone from k2's path
-		{"a touchpoint gone", "DELETE FROM touchpoints WHERE touchpoint_id = 't5'", 1, 1, 1},
+		{"a touchpoint gone", "DELETE FROM touchpoints WHERE touchpoint_id = 't5'", nil, 1, 1, 1, false},
 		// t8 arrives late for k6 (p6, 12 Nov) a week after it was reported:
 		// t12 on 5 Nov joins k6's path (by the query over the new rows)
 		{"a late touchpoint", `INSERT INTO touchpoints (touchpoint_id, person_id, anonymous_id, ts, interaction, utm_source, utm_medium, source)
-			VALUES ('t12', 'p6', '', TIMESTAMPTZ '2026-11-05 09:00:00+00', 'click', 'tiktok', 'retargeting', 'web')`, 1, 1, 1},
+			VALUES ('t12', 'p6', '', TIMESTAMPTZ '2026-11-05 09:00:00+00', 'click', 'tiktok', 'retargeting', 'web')`, nil, 1, 1, 1, false},
 		// anon9's touchpoint t13 (18 Nov) is its own person's until anon9
 		// is stitched to p2: then it is on k2's path. Stitching changes
 		// t13's staged row only; k2 is recomputed.
 		{"an anonymous touchpoint", `INSERT INTO touchpoints (touchpoint_id, person_id, anonymous_id, ts, interaction, utm_source, utm_medium, source)
-			VALUES ('t13', NULL, 'anon9', TIMESTAMPTZ '2026-11-18 09:00:00+00', 'click', 'instagram', 'social', 'web')`, 1, 0, 0},
-		{"a person stitched", "INSERT INTO identities (anonymous_id, person_id) VALUES ('anon9', 'p2')", 1, 1, 1},
+			VALUES ('t13', NULL, 'anon9', TIMESTAMPTZ '2026-11-18 09:00:00+00', 'click', 'instagram', 'social', 'web')`, nil, 1, 0, 0, false},
+		{"a person stitched", "INSERT INTO identities (anonymous_id, person_id) VALUES ('anon9', 'p2')", nil, 1, 1, 1, false},
 		// t3 (16 Nov) moves from p2 to p7: it leaves k2's path and joins
 		// k7's (22 Nov)
-		{"a touchpoint moves to another person", "UPDATE touchpoints SET person_id = 'p7' WHERE touchpoint_id = 't3'", 1, 2, 2},
+		{"a touchpoint moves to another person", "UPDATE touchpoints SET person_id = 'p7' WHERE touchpoint_id = 't3'", nil, 1, 2, 2, false},
 		// k1 restated (revenue) and k6 gone: two conversions, no touchpoint
 		{"conversions restated and gone", `UPDATE conversions SET revenue = 120.00 WHERE conversion_id = 'k1';
-			DELETE FROM conversions WHERE conversion_id = 'k6'`, 0, 2, 2},
+			DELETE FROM conversions WHERE conversion_id = 'k6'`, nil, 0, 2, 2, true},
+		// Through loads. t20 (p1, 21 Nov) joins k8's path; t4 restated
+		// back to 18 Nov 08:30 joins k2's (19 Nov 10:00) again.
+		{"a week arrives through a load", "", []load{touchpoints(
+			tp("t20", "p1", "", "2026-11-21 09:00", "facebook", "paid_social"),
+			tp("t4", "p2", "", "2026-11-18 08:30", "instagram", "paid_social"))},
+			2, 2, 2, true},
+		// t21 (p3, 20 Nov 09:00) joins k3's path (20 Nov 15:00); the run's
+		// second load restates it, from tiktok to google: one key, loaded
+		// twice
+		{"two loads of one touchpoint", "", []load{
+			touchpoints(tp("t21", "p3", "", "2026-11-20 09:00", "tiktok", "retargeting")),
+			touchpoints(tp("t21", "p3", "", "2026-11-20 09:00", "google", "cpc"))},
+			1, 1, 1, true},
+		// t7 edited by hand, outside any load, beside t22 (p4, 21 Nov
+		// 10:30) loaded: both on k4's path (21 Nov 12:00). The loads do not
+		// account for t7, so every touchpoint is compared.
+		{"a touchpoint edited by hand beside a load", "UPDATE touchpoints SET utm_source = 'bing' WHERE touchpoint_id = 't7'",
+			[]load{touchpoints(tp("t22", "p4", "", "2026-11-21 10:30", "newsletter", "email"))},
+			2, 1, 1, false},
+		// anon11's t23 (19 Nov) is a person of its own, on no path; then
+		// anon11 is stitched to p3 by a load of the identities, which the
+		// touchpoints' loads do not cover: t23 is compared, and joins k3's
+		// path (20 Nov)
+		{"an anonymous touchpoint through a load", "", []load{touchpoints(tp("t23", "", "anon11", "2026-11-19 09:00", "tiktok", "retargeting"))},
+			1, 0, 0, true},
+		{"a person stitched through a load", "", []load{{transform.Identities, []transform.IdentityRow{{AnonymousID: "anon11", PersonID: "p3"}}}},
+			1, 1, 1, false},
 		// nothing changed: nothing recomputed, the Markov rows again
-		{"nothing changed", "", 0, 0, 0},
+		{"nothing changed", "", nil, 0, 0, 0, true},
 		// a parameter of the paths: both rebuilt whole
-		{"the lookback changed", "", 0, -1, -1},
+		{"the lookback changed", "", nil, 0, -1, -1, true},
 	} {
 		if step.change != "" {
 			if _, err := w.Conn().ExecContext(ctx, step.change); err != nil {
@@ -423,7 +477,7 @@ func TestIncrementalAttributionMatchesFullBuild(t *testing.T) {
 		if step.name == "the lookback changed" {
 			params["lookback_days"] = 5
 		}
-		incs, got := run(false)
+		incs, got := run(false, step.loads)
 		for model, want := range map[string]int64{"int_touchpoints_classified": step.classified,
 			"int_conversion_paths": step.paths, "int_attribution_ledger": step.ledger} {
 			got := incs[model]
@@ -431,7 +485,10 @@ func TestIncrementalAttributionMatchesFullBuild(t *testing.T) {
 				t.Errorf("%s: %s %+v, want %d keys recomputed (-1: whole)", step.name, model, got, want)
 			}
 		}
-		_, want := run(true)
+		if got := incs["int_touchpoints_classified"].FromLoads; got != step.fromLoads {
+			t.Errorf("%s: classification's keys from the loads: %v, want %v", step.name, got, step.fromLoads)
+		}
+		_, want := run(true, nil)
 		for _, table := range tables {
 			if !slices.Equal(got[table], want[table]) {
 				t.Errorf("%s: %s updated:\n%s\nwant (a full build):\n%s", step.name, table,

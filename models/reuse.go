@@ -55,7 +55,7 @@ func (tx *Tx) Fingerprint(ctx context.Context, cat *Catalog, p Params) (string, 
 		return "", fmt.Errorf("model fingerprint: parameters: %w", err)
 	}
 	fmt.Fprintf(h, "params %s\n", params)
-	built := map[string]bool{"source_state": true, "model_build": true, "model_increment": true}
+	built := map[string]bool{"source_state": true, "model_build": true, "model_increment": true, "model_input_content": true}
 	for _, m := range cat.Models {
 		built[m.Name] = true
 		if m.Incremental != nil {
@@ -97,13 +97,11 @@ func (tx *Tx) Fingerprint(ctx context.Context, cat *Catalog, p Params) (string, 
 // and the sum of a hash of every row, which does not depend on the order
 // rows are stored in.
 func (tx *Tx) hashContent(ctx context.Context, h io.Writer, name string) error {
-	var n int64
-	var sum string
-	q := fmt.Sprintf("SELECT count(*), coalesce(sum(hash(t)::HUGEINT), 0)::VARCHAR FROM %s AS t", Ident(name))
-	if err := tx.w.conn.QueryRowContext(ctx, q).Scan(&n, &sum); err != nil {
-		return fmt.Errorf("table %s: %w", name, err)
+	c, err := tx.content(ctx, name)
+	if err != nil {
+		return err
 	}
-	_, err := fmt.Fprintf(h, "table %s %d %s\n", name, n, sum)
+	_, err = fmt.Fprintf(h, "table %s %s\n", name, c.String())
 	return err
 }
 

@@ -107,6 +107,9 @@ func (tx *Tx) RunModels(ctx context.Context, cat *Catalog, log *slog.Logger) ([]
 			if inc.Partition != "" {
 				recomputed = []any{"partitions_recomputed", inc.Changed, "partition", inc.Partition}
 			}
+			if inc.FromLoads {
+				recomputed = append(recomputed, "keys_from", "loads")
+			}
 			log.Info("incremental model updated", append(append([]any{"model", m.Name}, recomputed...), "rows", n, "ms", r.Duration.Milliseconds())...)
 		default:
 			log.Debug("model built", "model", m.Name, "rows", n, "ms", r.Duration.Milliseconds())

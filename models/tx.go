@@ -37,6 +37,11 @@ type Tx struct {
 	catalog    *Catalog
 	increments map[string]Increment
 	digests    map[string]string // a partitioned model's input or lookup (its label) → its digests' temporary table, this run
+
+	// What this run's loads changed, by canonical table, and the content
+	// of canonical tables as hashed since their last load (see loaded.go).
+	loaded   map[string]*loadedKeys
+	contents map[string]content
 }
 
 // Begin starts the run's transaction.
@@ -56,6 +61,7 @@ func (tx *Tx) Commit(ctx context.Context) error {
 	if _, err := tx.w.conn.ExecContext(ctx, "COMMIT"); err != nil {
 		return fmt.Errorf("warehouse: commit: %w", err)
 	}
+	tx.dropLoadedKeys()
 	return nil
 }
 
@@ -68,6 +74,7 @@ func (tx *Tx) Rollback() error {
 	tx.done = true
 	// A cancelled run context must not prevent the rollback.
 	_, err := tx.w.conn.ExecContext(context.Background(), "ROLLBACK")
+	tx.dropLoadedKeys()
 	return err
 }
 
@@ -152,6 +159,7 @@ func (tx *Tx) LoadInput(ctx context.Context, table string, in Input, scope *Scop
 	if err != nil {
 		return LoadResult{}, err
 	}
+	delete(tx.contents, table)
 	for _, r := range in.Records {
 		if err := canonicalSchema(r, t.Schema); err != nil {
 			return LoadResult{}, fmt.Errorf("load %s: %w", table, err)
@@ -214,6 +222,7 @@ func (tx *Tx) LoadInput(ctx context.Context, table string, in Input, scope *Scop
 	}
 	if empty {
 		// nothing to compare with: every incoming key is new
+		tx.loadedIntoEmpty(table)
 		if _, err := tx.w.conn.ExecContext(ctx, fmt.Sprintf("INSERT INTO %s BY NAME SELECT * FROM %s", Ident(table), Ident(incoming))); err != nil {
 			return LoadResult{}, fmt.Errorf("load %s: insert: %w", table, err)
 		}
@@ -250,9 +259,15 @@ func (tx *Tx) LoadInput(ctx context.Context, table string, in Input, scope *Scop
 	if res.Changed == 0 {
 		return res, nil
 	}
-	if _, err := tx.w.conn.ExecContext(ctx, fmt.Sprintf("DELETE FROM %s USING %s AS c WHERE %s",
-		Ident(table), Ident(changed), keysEqual(t.Key, Ident(table), "c"))); err != nil {
-		return LoadResult{}, fmt.Errorf("load %s: replace changed keys: %w", table, err)
+	stored, err := tx.beforeReplace(ctx, t, changed)
+	if err != nil {
+		return LoadResult{}, fmt.Errorf("load %s: keys loaded: %w", table, err)
+	}
+	if stored {
+		if _, err := tx.w.conn.ExecContext(ctx, fmt.Sprintf("DELETE FROM %s USING %s AS c WHERE %s",
+			Ident(table), Ident(changed), keysEqual(t.Key, Ident(table), "c"))); err != nil {
+			return LoadResult{}, fmt.Errorf("load %s: replace changed keys: %w", table, err)
+		}
 	}
 	ins, err := tx.w.conn.ExecContext(ctx, fmt.Sprintf("INSERT INTO %s BY NAME SELECT i.* FROM %s AS i SEMI JOIN %s AS c ON %s",
 		Ident(table), Ident(incoming), Ident(changed), keysEqual(t.Key, "i", "c")))

@@ -179,6 +179,9 @@ func (w *Warehouse) EnsureTables(ctx context.Context) error {
 	if _, err := w.conn.ExecContext(ctx, incrementStateDDL); err != nil {
 		return fmt.Errorf("warehouse: create model_increment: %w", err)
 	}
+	if _, err := w.conn.ExecContext(ctx, inputContentDDL); err != nil {
+		return fmt.Errorf("warehouse: create model_input_content: %w", err)
+	}
 	return nil
 }
 
