@@ -114,6 +114,9 @@ type Incremental struct {
 	// the changed keys are the input's SQL over just those rows of the
 	// table. DuckDB applies a key filter on an ephemeral input after
 	// computing all of it; on the table it is a scan of the key column.
+	// When the run's loads account for every change to the tables the
+	// input reads, their keys are the changed keys, and no input row is
+	// compared (see loaded.go).
 	Narrow string
 
 	// Partition (incremental_partition) makes the model incremental by
