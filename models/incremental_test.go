@@ -345,6 +345,7 @@ func TestIncrementalAttributionMatchesFullBuild(t *testing.T) {
 	type load struct {
 		table string
 		rows  any
+		scope *models.Scope
 	}
 	run := func(full bool, loads []load) (map[string]models.Increment, map[string][]string) {
 		t.Helper()
@@ -355,7 +356,7 @@ func TestIncrementalAttributionMatchesFullBuild(t *testing.T) {
 		defer tx.Rollback()
 		for _, l := range loads {
 			rec := buildRecord(t, memory.DefaultAllocator, l.table, l.rows)
-			_, err := tx.Load(ctx, l.table, []arrow.RecordBatch{rec}, nil)
+			_, err := tx.Load(ctx, l.table, []arrow.RecordBatch{rec}, l.scope)
 			rec.Release()
 			if err != nil {
 				t.Fatal(err)
@@ -397,7 +398,7 @@ func TestIncrementalAttributionMatchesFullBuild(t *testing.T) {
 		return transform.TouchpointRow{TouchpointID: id, PersonID: person, AnonymousID: anon, TS: ts(when),
 			Interaction: "click", UTMSource: src, UTMMedium: med, Source: "web"}
 	}
-	touchpoints := func(rows ...transform.TouchpointRow) load { return load{transform.Touchpoints, rows} }
+	touchpoints := func(rows ...transform.TouchpointRow) load { return load{transform.Touchpoints, rows, nil} }
 	for _, step := range []struct {
 		name   string
 		change string // SQL run before the run, outside it
@@ -462,8 +463,13 @@ func TestIncrementalAttributionMatchesFullBuild(t *testing.T) {
 		// path (20 Nov)
 		{"an anonymous touchpoint through a load", "", []load{touchpoints(tp("t23", "", "anon11", "2026-11-19 09:00", "tiktok", "retargeting"))},
 			1, 0, 0, true},
-		{"a person stitched through a load", "", []load{{transform.Identities, []transform.IdentityRow{{AnonymousID: "anon11", PersonID: "p3"}}}},
+		{"a person stitched through a load", "", []load{{transform.Identities, []transform.IdentityRow{{AnonymousID: "anon11", PersonID: "p3"}}, nil}},
 			1, 1, 1, false},
+		// a load of web touchpoints re-extracting 21 Nov 11:00 sends none:
+		// t7, there, is gone, and leaves k4's path (21 Nov 12:00)
+		{"a touchpoint gone through a load's window", "", []load{{transform.Touchpoints, []transform.TouchpointRow{},
+			&models.Scope{Column: "source", Value: "web", DateColumn: "ts", Since: ts("2026-11-21 11:00"), Until: ts("2026-11-21 11:00")}}},
+			1, 1, 1, true},
 		// nothing changed: nothing recomputed, the Markov rows again
 		{"nothing changed", "", nil, 0, 0, 0, true},
 		// a parameter of the paths: both rebuilt whole
