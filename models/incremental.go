@@ -60,14 +60,23 @@ var getvariableCall = regexp.MustCompile(`(?i)getvariable\s*\(\s*'([^']+)'\s*\)`
 // whose hashes collide are both recomputed whenever either is, which costs
 // a row, never a wrong one.
 func (tx *Tx) buildIncremental(ctx context.Context, m Model) (Increment, error) {
-	built, err := tx.updateIncremental(ctx, m)
-	if err == nil && m.Incremental.Narrow != "" {
-		err = tx.recordInputContent(ctx, m)
+	if m.Incremental.Narrow == "" {
+		return tx.updateIncremental(ctx, m, nil)
+	}
+	narrowed, err := tx.narrowedTables(ctx, m)
+	if err != nil {
+		return Increment{}, err
+	}
+	built, err := tx.updateIncremental(ctx, m, narrowed)
+	if err == nil {
+		err = tx.recordInputContent(ctx, m, narrowed)
 	}
 	return built, err
 }
 
-func (tx *Tx) updateIncremental(ctx context.Context, m Model) (Increment, error) {
+// updateIncremental is buildIncremental less the narrowed model's record of
+// its input's content; narrowed are its narrowedTables.
+func (tx *Tx) updateIncremental(ctx context.Context, m Model, narrowed []string) (Increment, error) {
 	inc := m.Incremental
 	fingerprint, err := tx.incrementalFingerprint(ctx, m)
 	if err != nil {
@@ -93,10 +102,8 @@ func (tx *Tx) updateIncremental(ctx context.Context, m Model) (Increment, error)
 	var changed, kept int64 // keys recomputed; input rows the last build kept
 	var onlyNew bool        // every changed input key is new, and none is gone
 	var fromLoads bool      // the keys are the loads' (changedInputTable is made)
-	if inc.Narrow != "" {
-		if kept, onlyNew, fromLoads, err = tx.keysFromLoads(ctx, m); err != nil {
-			return Increment{}, err
-		}
+	if kept, onlyNew, fromLoads, err = tx.keysFromLoads(ctx, m, narrowed); err != nil {
+		return Increment{}, err
 	}
 	switch {
 	case fromLoads:
@@ -140,15 +147,15 @@ func (tx *Tx) updateIncremental(ctx context.Context, m Model) (Increment, error)
 	// pass over all of it (at L, 6 s more for a week of touchpoints).
 	// With a narrowing table, its rows of those keys, from which the
 	// input's are staged.
-	narrowed, narrowedInput := inc.Input, fmt.Sprintf("SELECT * EXCLUDE (__key_hash, __input_hash) FROM temp.%s", changedRowsTable)
+	narrowedAt, narrowedInput := inc.Input, fmt.Sprintf("SELECT * EXCLUDE (__key_hash, __input_hash) FROM temp.%s", changedRowsTable)
 	changedKey := inChanged("hash(" + key + ")")
 	switch {
 	case inc.Narrow != "":
-		narrowed, narrowedInput = inc.Narrow, fmt.Sprintf("SELECT * FROM main.%s WHERE %s", Ident(inc.Narrow), changedKey)
+		narrowedAt, narrowedInput = inc.Narrow, narrowedRows(inc, keys)
 	case inc.FromInput || inc.Follows != "" || len(inc.Check) > 0:
 		narrowedInput = fmt.Sprintf("SELECT * FROM %s WHERE %s", input, changedKey)
 	}
-	deleted, insert := changedKey, fmt.Sprintf("INSERT INTO main.%s\n%s", Ident(m.Name), tx.narrowedBody(m, [2]string{narrowed, "temp." + changedInputTable}))
+	deleted, insert := changedKey, fmt.Sprintf("INSERT INTO main.%s\n%s", Ident(m.Name), tx.narrowedBody(m, [2]string{narrowedAt, "temp." + changedInputTable}))
 	var steps []string
 	if !fromLoads {
 		steps = append(steps, fmt.Sprintf("CREATE OR REPLACE TEMP TABLE %s AS %s", changedInputTable, narrowedInput))

@@ -170,6 +170,12 @@ func (tx *Tx) beforeReplace(ctx context.Context, t *transform.Table, changed str
 	return n > 0 || !first, nil
 }
 
+// narrowedRows is the query of the narrowed table's rows of the keys
+// whose hashes keys holds.
+func narrowedRows(inc *Incremental, keys string) string {
+	return fmt.Sprintf("SELECT * FROM main.%s WHERE hash(%s) IN (SELECT key_hash FROM %s)", Ident(inc.Narrow), Ident(inc.Key), keys)
+}
+
 // loadedIntoEmpty records a load into an empty table, whose keys are not
 // kept: every one is new, and a model built before it was built from
 // nothing.
@@ -183,21 +189,22 @@ func (tx *Tx) loadedIntoEmpty(table string) {
 // narrowedTables returns the table a narrowed model's input is narrowed
 // at, followed by the other relations the input reads: canonical tables,
 // and models built as tables (the identity map), through the ephemeral
-// models it reads. ok is false when it reads any other relation (one that
-// loads do not write, nor models build), or when the narrowed table is not
-// keyed on the model's key alone.
-func (tx *Tx) narrowedTables(ctx context.Context, m Model) (tables []string, ok bool, err error) {
+// models it reads. It returns none when the input reads any other
+// relation (one that loads do not write, nor models build), or when the
+// narrowed table is not keyed on the model's key alone: the loads cannot
+// account for its changes.
+func (tx *Tx) narrowedTables(ctx context.Context, m Model) ([]string, error) {
 	inc := m.Incremental
 	t, err := transform.Lookup(inc.Narrow)
 	if err != nil || !slices.Equal(t.Key, []string{inc.Key}) {
-		return nil, false, nil
+		return nil, nil
 	}
 	relations, err := tx.relationNames(ctx)
 	if err != nil {
-		return nil, false, err
+		return nil, err
 	}
 	in := tx.catalog.model(inc.Input)
-	tables = []string{inc.Narrow}
+	tables := []string{inc.Narrow}
 	code := stripComments(in.SQL)
 	for _, e := range tx.catalog.Models {
 		switch {
@@ -216,22 +223,22 @@ func (tx *Tx) narrowedTables(ctx context.Context, m Model) (tables []string, ok 
 	for _, tok := range identToken.FindAllString(code, -1) {
 		tok = strings.ToLower(tok)
 		if relations[tok] && !slices.Contains(tables, tok) && !slices.Contains(in.Reads, tok) && tok != in.Name {
-			return nil, false, nil
+			return nil, nil
 		}
 	}
-	return tables, true, nil
+	return tables, nil
 }
 
 // keysFromLoads writes the model's changed keys from this run's loads, and
 // the narrowed input's rows of them (changedInputTable) and their hashes
 // (changedRowsTable), when the loads' keys are all the changes since the
-// model's last build (see the top of this file). ok is false when they may
-// not be; nothing is then left behind.
-func (tx *Tx) keysFromLoads(ctx context.Context, m Model) (kept int64, onlyNew, ok bool, err error) {
+// model's last build (see the top of this file). tables are the model's
+// narrowedTables. ok is false when the keys may not be all; nothing is
+// then left behind.
+func (tx *Tx) keysFromLoads(ctx context.Context, m Model, tables []string) (kept int64, onlyNew, ok bool, err error) {
 	inc := m.Incremental
-	tables, ok, err := tx.narrowedTables(ctx, m)
-	if err != nil || !ok {
-		return 0, false, false, err
+	if len(tables) == 0 {
+		return 0, false, false, nil
 	}
 	lk := tx.loaded[inc.Narrow]
 	if lk != nil && !lk.complete {
@@ -252,15 +259,14 @@ func (tx *Tx) keysFromLoads(ctx context.Context, m Model) (kept int64, onlyNew, 
 	if !ok {
 		return 0, false, false, nil
 	}
-	key, keys := Ident(inc.Key), Ident(changedKeysTable(m.Name))
+	keys := "temp." + Ident(changedKeysTable(m.Name))
 	loaded := "SELECT NULL::UBIGINT AS key_hash WHERE false"
 	if lk != nil {
 		loaded = "SELECT DISTINCT key_hash FROM temp." + Ident(lk.table)
 	}
 	steps := []string{
 		fmt.Sprintf("CREATE OR REPLACE TEMP TABLE %s AS %s", keys, loaded),
-		fmt.Sprintf("CREATE OR REPLACE TEMP TABLE %s AS SELECT * FROM main.%s WHERE hash(%s) IN (SELECT key_hash FROM temp.%s)",
-			changedInputTable, Ident(inc.Narrow), key, keys),
+		fmt.Sprintf("CREATE OR REPLACE TEMP TABLE %s AS %s", changedInputTable, narrowedRows(inc, keys)),
 	}
 	for _, q := range steps {
 		if _, err := tx.w.conn.ExecContext(ctx, q); err != nil {
@@ -296,7 +302,7 @@ func (tx *Tx) keysFromLoads(ctx context.Context, m Model) (kept int64, onlyNew, 
 	// the input's rows of those keys as they are now, for the input hashes
 	if _, err := tx.w.conn.ExecContext(ctx, fmt.Sprintf(`CREATE OR REPLACE TEMP TABLE %s AS
 		SELECT hash(i.%s) AS __key_hash, %s AS __input_hash FROM (%s) AS i`,
-		changedRowsTable, key, inc.CheckHash("i"), tx.narrowedBody(in, [2]string{inc.Narrow, "temp." + changedInputTable}))); err != nil {
+		changedRowsTable, Ident(inc.Key), inc.CheckHash("i"), tx.narrowedBody(in, [2]string{inc.Narrow, "temp." + changedInputTable}))); err != nil {
 		return 0, false, false, fmt.Errorf("changed rows of %s: %w", inc.Input, err)
 	}
 	return kept, onlyNew, true, nil
@@ -326,14 +332,10 @@ func (tx *Tx) inputContent(ctx context.Context, model string) (map[string]conten
 }
 
 // recordInputContent keeps, after a narrowed model's build, the content
-// of the tables its input reads, which the next run's keysFromLoads
-// compares with.
-func (tx *Tx) recordInputContent(ctx context.Context, m Model) error {
+// of the tables its input reads (its narrowedTables), which the next run's
+// keysFromLoads compares with.
+func (tx *Tx) recordInputContent(ctx context.Context, m Model, tables []string) error {
 	if _, err := tx.w.conn.ExecContext(ctx, "DELETE FROM model_input_content WHERE model = ?", m.Name); err != nil {
-		return err
-	}
-	tables, ok, err := tx.narrowedTables(ctx, m)
-	if err != nil || !ok {
 		return err
 	}
 	for _, name := range tables {
