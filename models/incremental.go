@@ -32,6 +32,12 @@ const (
 // recomputes from it.
 func changedKeysTable(model string) string { return "__changed_keys__" + model }
 
+// followedBy says whether a model of the catalog follows the model
+// (incremental_follows).
+func (c *Catalog) followedBy(model string) bool {
+	return slices.ContainsFunc(c.Models, func(f Model) bool { return f.Incremental != nil && f.Incremental.Follows == model })
+}
+
 // Increment is how an incremental model was built.
 type Increment struct {
 	// Full: the whole table was rebuilt, and Reason says why.
@@ -172,6 +178,7 @@ func (tx *Tx) updateIncremental(ctx context.Context, m Model, narrowed []string)
 	if !nothingStored || inc.Refresh != "" {
 		steps = append(steps, fmt.Sprintf("DELETE FROM main.%s WHERE %s", Ident(m.Name), deleted))
 	}
+	inserting := len(steps)
 	steps = append(steps, insert)
 	if inc.Refresh != "" {
 		steps = append(steps, fmt.Sprintf("INSERT INTO main.%s\n%s", Ident(m.Name), refreshedRows(m)))
@@ -188,9 +195,32 @@ func (tx *Tx) updateIncremental(ctx context.Context, m Model, narrowed []string)
 		}
 		steps = append(steps, fmt.Sprintf("INSERT INTO %s %s", hashes, current))
 	}
-	for _, q := range steps {
-		if _, err := tx.w.conn.ExecContext(ctx, q); err != nil {
+	// The models that follow this one read the rows it recomputed: the
+	// INSERT's, when it is the only one (refreshed rows are inserted
+	// apart), from the first row id past the table's.
+	firstNew := int64(-1)
+	if inc.Refresh == "" && tx.catalog.followedBy(m.Name) {
+		if firstNew, err = tx.firstNewRow(ctx, m.Name); err != nil {
 			return Increment{}, err
+		}
+	}
+	var inserted int64
+	for i, q := range steps {
+		res, err := tx.w.conn.ExecContext(ctx, q)
+		if err == nil && i == inserting {
+			inserted, err = res.RowsAffected()
+		}
+		if err != nil {
+			return Increment{}, err
+		}
+	}
+	if firstNew >= 0 {
+		var n int64
+		if err := tx.w.conn.QueryRowContext(ctx, fmt.Sprintf("SELECT count(*) FROM main.%s WHERE rowid >= %d", Ident(m.Name), firstNew)).Scan(&n); err != nil {
+			return Increment{}, err
+		}
+		if n == inserted { // else the followers find the rows by key
+			tx.recomputed[m.Name] = firstNew
 		}
 	}
 	return Increment{Changed: changed, FromLoads: fromLoads}, nil
@@ -258,8 +288,14 @@ func (tx *Tx) addFollowedKeys(ctx context.Context, m Model) error {
 	f := tx.catalog.model(inc.Follows).Incremental
 	fkey, key := Ident(f.Key), Ident(inc.Key)
 	followedKeys := "temp." + Ident(changedKeysTable(inc.Follows))
-	if _, err := tx.w.conn.ExecContext(ctx, fmt.Sprintf("CREATE OR REPLACE TEMP VIEW %s AS SELECT * FROM main.%s WHERE hash(%s) IN (SELECT key_hash FROM %s)",
-		followedView, Ident(inc.Follows), fkey, followedKeys)); err != nil {
+	// the followed model's rows of its changed keys: those it inserted,
+	// by row id when it counted them (at L, a week of classified
+	// touchpoints in 0.15 s, against 3.6 s to find them by key among 20M)
+	rows := fmt.Sprintf("SELECT * FROM main.%s WHERE hash(%s) IN (SELECT key_hash FROM %s)", Ident(inc.Follows), fkey, followedKeys)
+	if first, ok := tx.recomputed[inc.Follows]; ok {
+		rows = fmt.Sprintf("SELECT * FROM main.%s WHERE rowid >= %d", Ident(inc.Follows), first)
+	}
+	if _, err := tx.w.conn.ExecContext(ctx, fmt.Sprintf("CREATE OR REPLACE TEMP VIEW %s AS %s", followedView, rows)); err != nil {
 		return err
 	}
 	_, err := tx.w.conn.ExecContext(ctx, fmt.Sprintf(`INSERT INTO temp.%[1]s

@@ -67,7 +67,7 @@ func (tx *Tx) RunModels(ctx context.Context, cat *Catalog, log *slog.Logger) ([]
 	// Incremental models recompute from what the models before them
 	// recomputed in this run (Incremental): the keys, in temporary tables
 	// until the build ends.
-	tx.catalog, tx.increments, tx.digests = cat, map[string]Increment{}, map[string]string{}
+	tx.catalog, tx.increments, tx.digests, tx.recomputed = cat, map[string]Increment{}, map[string]string{}, map[string]int64{}
 	defer func() {
 		for name := range tx.increments {
 			tx.w.conn.ExecContext(context.Background(), "DROP TABLE IF EXISTS temp."+Ident(changedKeysTable(name)))

@@ -37,6 +37,9 @@ type Tx struct {
 	catalog    *Catalog
 	increments map[string]Increment
 	digests    map[string]string // a partitioned model's input or lookup (its label) → its digests' temporary table, this run
+	// recomputed: for a model others follow, the first row id of the
+	// rows it inserted in this run (see firstNewRow)
+	recomputed map[string]int64
 
 	// What this run's loads changed, by canonical table, and the content
 	// of canonical tables as hashed since their last load (see loaded.go).
