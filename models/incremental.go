@@ -139,7 +139,21 @@ func (tx *Tx) updateIncremental(ctx context.Context, m Model, narrowed []string)
 		return tx.fullIncrementalBuild(ctx, m, fingerprint,
 			fmt.Sprintf("%d of %d input rows changed", changed, kept))
 	}
+	// The models that follow this one read the rows it recomputed: the
+	// INSERT's, when it is the only one (refreshed rows are inserted
+	// apart), from the first row id past the table's. None recomputed:
+	// none from there, where finding none by key was a pass over the
+	// table (a week of new conversions and no new touchpoint).
+	firstNew := int64(-1)
+	if inc.Refresh == "" && tx.catalog.followedBy(m.Name) {
+		if firstNew, err = tx.firstNewRow(ctx, m.Name); err != nil {
+			return Increment{}, err
+		}
+	}
 	if changed == 0 && inc.Refresh == "" {
+		if firstNew >= 0 {
+			tx.recomputed[m.Name] = firstNew
+		}
 		return Increment{FromLoads: fromLoads}, nil
 	}
 	inChanged := func(col string) string {
@@ -194,15 +208,6 @@ func (tx *Tx) updateIncremental(ctx context.Context, m Model, narrowed []string)
 			steps = append(steps, fmt.Sprintf("DELETE FROM %s WHERE %s", hashes, inChanged("key_hash")))
 		}
 		steps = append(steps, fmt.Sprintf("INSERT INTO %s %s", hashes, current))
-	}
-	// The models that follow this one read the rows it recomputed: the
-	// INSERT's, when it is the only one (refreshed rows are inserted
-	// apart), from the first row id past the table's.
-	firstNew := int64(-1)
-	if inc.Refresh == "" && tx.catalog.followedBy(m.Name) {
-		if firstNew, err = tx.firstNewRow(ctx, m.Name); err != nil {
-			return Increment{}, err
-		}
 	}
 	var inserted int64
 	for i, q := range steps {
