@@ -285,10 +285,10 @@ func (tx *Tx) keysFromLoads(ctx context.Context, m Model, tables []string) (kept
 	}
 	// The table's rows of those keys. Each was deleted by a load and
 	// written again, so they are the rows the loads wrote: those from the
-	// first row id past the table's before them. (Were they not all the
-	// keys' rows, the content below would say so: the table before the
-	// loads would differ.)
-	rows := narrowedRows(inc, keys)
+	// first row id past the table's before them; none when no load wrote
+	// it. (Were they not all the keys' rows, the content below would say
+	// so: the table before the loads would differ.)
+	rows := fmt.Sprintf("SELECT * FROM main.%s WHERE false", Ident(inc.Narrow))
 	if lk != nil {
 		rows = fmt.Sprintf("SELECT * FROM main.%s WHERE rowid >= %d", Ident(inc.Narrow), lk.firstNew)
 	}
