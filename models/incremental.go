@@ -171,7 +171,7 @@ func (tx *Tx) updateIncremental(ctx context.Context, m Model, narrowed []string)
 	changedKey := inChanged("hash(" + key + ")")
 	switch {
 	case inc.Narrow != "":
-		narrowedAt, narrowedInput = inc.Narrow, narrowedRows(inc, keys)
+		narrowedAt, narrowedInput = inc.Narrow, fmt.Sprintf("SELECT * FROM main.%s WHERE %s", Ident(inc.Narrow), changedKey)
 	case inc.FromInput || inc.Follows != "" || len(inc.Check) > 0:
 		narrowedInput = fmt.Sprintf("SELECT * FROM %s WHERE %s", input, changedKey)
 	}
@@ -221,7 +221,7 @@ func (tx *Tx) updateIncremental(ctx context.Context, m Model, narrowed []string)
 	}
 	if firstNew >= 0 {
 		var n int64
-		if err := tx.w.conn.QueryRowContext(ctx, fmt.Sprintf("SELECT count(*) FROM main.%s WHERE rowid >= %d", Ident(m.Name), firstNew)).Scan(&n); err != nil {
+		if err := tx.w.conn.QueryRowContext(ctx, fmt.Sprintf("SELECT count(*) FROM (%s)", rowsFrom(m.Name, firstNew))).Scan(&n); err != nil {
 			return Increment{}, err
 		}
 		if n == inserted { // else the followers find the rows by key
@@ -298,7 +298,7 @@ func (tx *Tx) addFollowedKeys(ctx context.Context, m Model) error {
 	// touchpoints in 0.15 s, against 3.6 s to find them by key among 20M)
 	rows := fmt.Sprintf("SELECT * FROM main.%s WHERE hash(%s) IN (SELECT key_hash FROM %s)", Ident(inc.Follows), fkey, followedKeys)
 	if first, ok := tx.recomputed[inc.Follows]; ok {
-		rows = fmt.Sprintf("SELECT * FROM main.%s WHERE rowid >= %d", Ident(inc.Follows), first)
+		rows = rowsFrom(inc.Follows, first)
 	}
 	if _, err := tx.w.conn.ExecContext(ctx, fmt.Sprintf("CREATE OR REPLACE TEMP VIEW %s AS %s", followedView, rows)); err != nil {
 		return err

@@ -133,6 +133,12 @@ func (tx *Tx) firstNewRow(ctx context.Context, table string) (int64, error) {
 	return n, err
 }
 
+// rowsFrom is the query of a table's rows from row id first on: those the
+// transaction wrote since firstNewRow returned first.
+func rowsFrom(table string, first int64) string {
+	return fmt.Sprintf("SELECT * FROM main.%s WHERE rowid >= %d", Ident(table), first)
+}
+
 func loadedKeysTable(table string) string { return "__loaded_keys__" + table }
 
 // beforeReplace is called by a load with the keys it is about to rewrite
@@ -187,12 +193,6 @@ func (tx *Tx) beforeReplace(ctx context.Context, t *transform.Table, changed str
 		return false, err
 	}
 	return n > 0 || !first, nil
-}
-
-// narrowedRows is the query of the narrowed table's rows of the keys
-// whose hashes keys holds.
-func narrowedRows(inc *Incremental, keys string) string {
-	return fmt.Sprintf("SELECT * FROM main.%s WHERE hash(%s) IN (SELECT key_hash FROM %s)", Ident(inc.Narrow), Ident(inc.Key), keys)
 }
 
 // loadedIntoEmpty records a load into an empty table, whose keys are not
@@ -290,7 +290,7 @@ func (tx *Tx) keysFromLoads(ctx context.Context, m Model, tables []string) (kept
 	// so: the table before the loads would differ.)
 	rows := fmt.Sprintf("SELECT * FROM main.%s WHERE false", Ident(inc.Narrow))
 	if lk != nil {
-		rows = fmt.Sprintf("SELECT * FROM main.%s WHERE rowid >= %d", Ident(inc.Narrow), lk.firstNew)
+		rows = rowsFrom(inc.Narrow, lk.firstNew)
 	}
 	steps := []string{
 		fmt.Sprintf("CREATE OR REPLACE TEMP TABLE %s AS %s", keys, loaded),
