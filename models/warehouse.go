@@ -118,8 +118,21 @@ func (r *Reader) QueryArrow(ctx context.Context, query string, args ...any) (arr
 
 // ExecContext runs a statement that returns no rows: a COPY … TO that
 // writes a mart to a file (reports/files.CopyParquet).
+//
+// When ctx is cancelled, the statement has stopped by the time this
+// returns. duckdb-go does not see to that: cancelled between preparing
+// and executing, it returns ctx's error with the query still pending,
+// and DuckDB's threads run what was scheduled, so a COPY went on to
+// create its file after the caller had removed it. DuckDB cancels and
+// waits for a connection's pending query when the next one starts.
 func (r *Reader) ExecContext(ctx context.Context, query string, args ...any) (sql.Result, error) {
-	return r.conn.ExecContext(ctx, query, args...)
+	res, err := r.conn.ExecContext(ctx, query, args...)
+	if err != nil && ctx.Err() != nil {
+		if _, cerr := r.conn.ExecContext(context.WithoutCancel(ctx), "SELECT 1"); cerr != nil {
+			err = errors.Join(err, fmt.Errorf("stopping the cancelled statement: %w", cerr))
+		}
+	}
+	return res, err
 }
 
 // Close returns the connection.

@@ -8,6 +8,7 @@ import (
 	"slices"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/apache/arrow-go/v18/arrow"
 	"github.com/apache/arrow-go/v18/arrow/memory"
@@ -101,6 +102,39 @@ func TestCopyParquet(t *testing.T) {
 	defer pf2.Close()
 	if pf2.NumRows() != rowGroupRows+1 || pf2.NumRowGroups() != 2 {
 		t.Errorf("%d rows in %d row groups, want %d in 2", pf2.NumRows(), pf2.NumRowGroups(), rowGroupRows+1)
+	}
+}
+
+// A copy cancelled at any moment, even between DuckDB preparing it and
+// running it, has stopped when CopyParquet returns: nothing writes into
+// the directory after it has removed its temporary file.
+func TestCopyParquetCancelledMidway(t *testing.T) {
+	rd := reader(t)
+	dir := t.TempDir()
+	path := filepath.Join(dir, "numbers.parquet")
+	var cancelled int
+	for i := range 300 {
+		ctx, cancel := context.WithCancel(t.Context())
+		time.AfterFunc(time.Duration(i%30)*100*time.Microsecond, cancel)
+		_, err := CopyParquet(ctx, rd, path, "SELECT * FROM numbers ORDER BY n DESC")
+		cancel()
+		switch {
+		case errors.Is(err, context.Canceled):
+			cancelled++
+		case err != nil:
+			t.Fatal(err)
+		default:
+			os.Remove(path)
+		}
+	}
+	if cancelled == 0 {
+		t.Fatal("no copy was cancelled")
+	}
+	// what a copy left running would write, it writes before the next
+	// statement on the connection stops it
+	time.Sleep(50 * time.Millisecond)
+	if entries, _ := os.ReadDir(dir); len(entries) != 0 {
+		t.Errorf("%d files left in the directory (%s…) after %d cancelled copies, want none", len(entries), entries[0].Name(), cancelled)
 	}
 }
 

@@ -132,11 +132,14 @@ type Execer interface {
 // date, TIMESTAMPTZ a UTC instant (arrow-go reads timestamp[us, UTC]) and
 // VARCHAR[] a list of strings. Snappy compression and row groups of up to
 // rowGroupRows rows, as WriteParquet; the rows keep query's ORDER BY.
-// Atomic as WriteParquet; a cancelled ctx interrupts DuckDB.
+// Atomic as WriteParquet; a cancelled ctx interrupts DuckDB. DuckDB
+// writes straight into the temporary file that WriteAtomicFile removes on
+// failure: with its own temporary file (USE_TMP_FILE, on when the target
+// exists, as ours does), an interrupted COPY left that file behind.
 func CopyParquet(ctx context.Context, db Execer, path, query string) (Output, error) {
 	var rows int64
 	size, sum, err := reports.WriteAtomicFile(path, func(tmp string) error {
-		res, err := db.ExecContext(ctx, fmt.Sprintf("COPY (%s) TO %s (FORMAT parquet, COMPRESSION snappy, ROW_GROUP_SIZE %d)",
+		res, err := db.ExecContext(ctx, fmt.Sprintf("COPY (%s) TO %s (FORMAT parquet, COMPRESSION snappy, ROW_GROUP_SIZE %d, USE_TMP_FILE false)",
 			query, quote(tmp), rowGroupRows))
 		if err != nil {
 			return err
