@@ -22,7 +22,7 @@ const incrementStateDDL = `CREATE TABLE IF NOT EXISTS model_increment (
 // Temporary relations of an incremental build, dropped when it ends.
 const (
 	changedRowsTable  = "__incremental_rows"  // the input's new and changed rows, with their hashes
-	changedInputTable = "__incremental_input" // the input's rows of the keys recomputed
+	changedInputTable = "__incremental_input" // the input's rows of the keys recomputed (a table, or a view)
 	followedView      = "__incremental_followed"
 )
 
@@ -99,8 +99,10 @@ func (tx *Tx) updateIncremental(ctx context.Context, m Model, narrowed []string)
 		return tx.fullIncrementalBuild(ctx, m, fingerprint, reason)
 	}
 	defer func() {
-		for _, q := range []string{"DROP TABLE IF EXISTS temp." + changedInputTable, "DROP VIEW IF EXISTS temp." + followedView,
-			"DROP TABLE IF EXISTS temp." + changedRowsTable} {
+		// the input is a table, or a view when its keys came from the
+		// loads (keysFromLoads); dropping the other kind fails harmlessly
+		for _, q := range []string{"DROP TABLE IF EXISTS temp." + changedInputTable, "DROP VIEW IF EXISTS temp." + changedInputTable,
+			"DROP VIEW IF EXISTS temp." + followedView, "DROP TABLE IF EXISTS temp." + changedRowsTable} {
 			tx.w.conn.ExecContext(context.Background(), q)
 		}
 	}()
@@ -166,7 +168,8 @@ func (tx *Tx) updateIncremental(ctx context.Context, m Model, narrowed []string)
 	// twice), and each read of a view over an ephemeral input is another
 	// pass over all of it (at L, 6 s more for a week of touchpoints).
 	// With a narrowing table, its rows of those keys, from which the
-	// input's are staged.
+	// input's are staged. (The rows the loads wrote are a view of a row id
+	// range instead: see keysFromLoads.)
 	narrowedAt, narrowedInput := inc.Input, fmt.Sprintf("SELECT * EXCLUDE (__key_hash, __input_hash) FROM temp.%s", changedRowsTable)
 	changedKey := inChanged("hash(" + key + ")")
 	switch {

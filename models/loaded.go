@@ -288,13 +288,21 @@ func (tx *Tx) keysFromLoads(ctx context.Context, m Model, tables []string) (kept
 	// first row id past the table's before them; none when no load wrote
 	// it. (Were they not all the keys' rows, the content below would say
 	// so: the table before the loads would differ.)
+	//
+	// A view, where other narrowed inputs are tables: reading a row id
+	// range costs little more than reading a table, and the planner sizes
+	// it from the table it reads. A table created in the run's transaction
+	// counts no rows until it commits, so the planner took a week of
+	// touchpoints for one row: it built classification's hash joins on
+	// them and probed with the creators' twenty link keys. At L that
+	// statement took 8.4 s, against 4.1 s from the view.
 	rows := fmt.Sprintf("SELECT * FROM main.%s WHERE false", Ident(inc.Narrow))
 	if lk != nil {
 		rows = rowsFrom(inc.Narrow, lk.firstNew)
 	}
 	steps := []string{
 		fmt.Sprintf("CREATE OR REPLACE TEMP TABLE %s AS %s", keys, loaded),
-		fmt.Sprintf("CREATE OR REPLACE TEMP TABLE %s AS %s", changedInputTable, rows),
+		fmt.Sprintf("CREATE OR REPLACE TEMP VIEW %s AS %s", changedInputTable, rows),
 	}
 	for _, q := range steps {
 		if _, err := tx.w.conn.ExecContext(ctx, q); err != nil {
@@ -316,7 +324,7 @@ func (tx *Tx) keysFromLoads(ctx context.Context, m Model, tables []string) (kept
 		before.add(lk.deleted)
 	}
 	if !before.equal(was) {
-		_, err := tx.w.conn.ExecContext(ctx, "DROP TABLE temp."+changedInputTable)
+		_, err := tx.w.conn.ExecContext(ctx, "DROP VIEW temp."+changedInputTable)
 		return 0, false, false, err
 	}
 	in := tx.catalog.model(inc.Input)
