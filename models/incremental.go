@@ -195,9 +195,12 @@ func (tx *Tx) updateIncremental(ctx context.Context, m Model, narrowed []string)
 	if !nothingStored || inc.Refresh != "" {
 		steps = append(steps, fmt.Sprintf("DELETE FROM main.%s WHERE %s", Ident(m.Name), deleted))
 	}
+	// the statements writing the model's rows, by the name of their profile
 	inserting := len(steps)
+	writing := map[int]string{inserting: m.Name}
 	steps = append(steps, insert)
 	if inc.Refresh != "" {
+		writing[len(steps)] = m.Name + ".refresh"
 		steps = append(steps, fmt.Sprintf("INSERT INTO main.%s\n%s", Ident(m.Name), refreshedRows(m)))
 	}
 	if !inc.FromInput {
@@ -214,7 +217,13 @@ func (tx *Tx) updateIncremental(ctx context.Context, m Model, narrowed []string)
 	}
 	var inserted int64
 	for i, q := range steps {
-		res, err := tx.w.conn.ExecContext(ctx, q)
+		var res sql.Result
+		var err error
+		if profile, ok := writing[i]; ok {
+			res, err = tx.writeRows(ctx, profile, q)
+		} else {
+			res, err = tx.w.conn.ExecContext(ctx, q)
+		}
 		if err == nil && i == inserting {
 			inserted, err = res.RowsAffected()
 		}

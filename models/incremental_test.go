@@ -1,7 +1,11 @@
 package models_test
 
 import (
+	"encoding/json"
+	"errors"
 	"fmt"
+	"io/fs"
+	"os"
 	"path/filepath"
 	"slices"
 	"strconv"
@@ -130,6 +134,72 @@ func buildIncrementally(t *testing.T, w *models.Warehouse, cat *models.Catalog, 
 		t.Fatalf("no increment for %s in %+v", model, res)
 	}
 	return *res[i].Increment
+}
+
+// With a ProfileDir, a model's profile is that of the statement writing
+// its rows, whole or incrementally, not of the bookkeeping after it; the
+// rows an incremental model refreshes every run have a profile of their
+// own.
+func TestProfileOfTheWritingStatement(t *testing.T) {
+	w, exec := eventsWarehouse(t)
+	project := fstest.MapFS{
+		"staging/stg_ev.sql": {Data: []byte("-- materialized: ephemeral\nSELECT id, v FROM ev")},
+		"intermediate/scored.sql": {Data: []byte(`-- materialized: incremental
+-- unique_key: id
+-- incremental_input: stg_ev
+-- incremental_refresh: score > 30
+SELECT id, v * 2 AS score FROM stg_ev`)},
+	}
+	cat, err := models.LoadCatalog(project)
+	if err != nil {
+		t.Fatal(err)
+	}
+	dir := t.TempDir()
+	// how the profiled statement begins, by profile; "": no profile
+	profiled := func(name string) string {
+		b, err := os.ReadFile(filepath.Join(dir, name+".json"))
+		if errors.Is(err, fs.ErrNotExist) {
+			return ""
+		}
+		var profile struct {
+			Query string `json:"query_name"`
+		}
+		if err == nil {
+			err = json.Unmarshal(b, &profile)
+		}
+		if err != nil {
+			t.Fatal(err)
+		}
+		return profile.Query
+	}
+	for _, step := range []struct {
+		name, change     string
+		model, refreshed string // how the two profiles begin
+	}{
+		{"first build", "", `CREATE OR REPLACE TABLE "scored"`, ""},
+		{"a row changed", "UPDATE ev SET v = 100 WHERE id = 'e1'", `INSERT INTO main."scored"`, `INSERT INTO main."scored"`},
+	} {
+		if step.change != "" {
+			exec(step.change)
+		}
+		tx, err := w.Begin(t.Context())
+		if err != nil {
+			t.Fatal(err)
+		}
+		tx.ProfileDir = dir
+		if _, err := tx.RunModels(t.Context(), cat, nil); err != nil {
+			tx.Rollback()
+			t.Fatal(err)
+		}
+		if err := tx.Commit(t.Context()); err != nil {
+			t.Fatal(err)
+		}
+		for name, want := range map[string]string{"scored": step.model, "scored.refresh": step.refreshed} {
+			if got := profiled(name); !strings.HasPrefix(got, want) || (want == "") != (got == "") {
+				t.Errorf("%s: %s.json profiles %.60q…, want the statement beginning %q", step.name, name, got, want)
+			}
+		}
+	}
 }
 
 // changeFewEvents changes 7 of eventsWarehouse's keys: e1 restated, e2

@@ -99,9 +99,14 @@ func (tx *Tx) buildPartitioned(ctx context.Context, m Model, fingerprint, reason
 	for _, p := range inc.Parts {
 		narrowed = append(narrowed, [2]string{p.Relation, fmt.Sprintf("%s AS i WHERE %s", tx.qualified(p.Relation), narrowing(m, p))})
 	}
+	if _, err := tx.w.conn.ExecContext(ctx, fmt.Sprintf("DELETE FROM %s WHERE %s", model, inChangedParts(m, ""))); err != nil {
+		return Increment{}, err
+	}
+	if _, err := tx.writeRows(ctx, m.Name, fmt.Sprintf("INSERT INTO %s\nSELECT * FROM (\n%s\n) AS r\nWHERE %s",
+		model, tx.narrowedBody(m, narrowed...), inChangedParts(m, "r"))); err != nil {
+		return Increment{}, err
+	}
 	steps = []string{
-		fmt.Sprintf("DELETE FROM %s WHERE %s", model, inChangedParts(m, "")),
-		fmt.Sprintf("INSERT INTO %s\nSELECT * FROM (\n%s\n) AS r\nWHERE %s", model, tx.narrowedBody(m, narrowed...), inChangedParts(m, "r")),
 		fmt.Sprintf("INSERT INTO temp.%[1]s SELECT %[2]s, count(*) FROM %[3]s WHERE %[4]s GROUP BY ALL", recomputedTable, identList(inc.Partition), model, inChangedParts(m, "")),
 		// the digests as they are now, every one: a row per partition of
 		// an input, per key of a lookup

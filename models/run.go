@@ -122,19 +122,9 @@ func (tx *Tx) RunModels(ctx context.Context, cat *Catalog, log *slog.Logger) ([]
 	return out, nil
 }
 
-// buildSQL materializes one SQL model, under DuckDB's profiler when the
-// transaction has a ProfileDir. For an incremental model it says how.
+// buildSQL materializes one SQL model. For an incremental model it says
+// how.
 func (tx *Tx) buildSQL(ctx context.Context, m Model) (*Increment, error) {
-	if tx.ProfileDir != "" {
-		out := filepath.Join(tx.ProfileDir, m.Name+".json")
-		if _, err := tx.w.conn.ExecContext(ctx, "PRAGMA enable_profiling = 'json'"); err != nil {
-			return nil, err
-		}
-		if _, err := tx.w.conn.ExecContext(ctx, "SET profiling_output = "+Literal(out)); err != nil {
-			return nil, err
-		}
-		defer tx.w.conn.ExecContext(context.Background(), "PRAGMA disable_profiling")
-	}
 	body := m.body()
 	// A warehouse from a version that materialized the model another way
 	// drops that object: a stale copy must not outlive the run that
@@ -231,14 +221,35 @@ func (tx *Tx) buildTable(ctx context.Context, name, body string) error {
 		return err
 	}
 	if !same {
-		_, err := tx.w.conn.ExecContext(ctx, fmt.Sprintf("CREATE OR REPLACE TABLE %s AS\n%s", Ident(name), body))
+		_, err := tx.writeRows(ctx, name, fmt.Sprintf("CREATE OR REPLACE TABLE %s AS\n%s", Ident(name), body))
 		return err
 	}
 	if _, err := tx.w.conn.ExecContext(ctx, "DELETE FROM main."+Ident(name)); err != nil {
 		return err
 	}
-	_, err = tx.w.conn.ExecContext(ctx, fmt.Sprintf("INSERT INTO main.%s\n%s", Ident(name), body))
+	_, err = tx.writeRows(ctx, name, fmt.Sprintf("INSERT INTO main.%s\n%s", Ident(name), body))
 	return err
+}
+
+// writeRows runs a statement that writes a model's rows (the whole table,
+// or an incremental model's recomputed ones), under DuckDB's profiler when
+// the transaction has a ProfileDir: its profile goes to <profile>.json
+// (the model's name; <model>.refresh for the rows an incremental model
+// refreshes every run). Only those statements: profiling a whole build
+// left in the file the last of an incremental model's statements, its
+// bookkeeping.
+func (tx *Tx) writeRows(ctx context.Context, profile, query string) (sql.Result, error) {
+	if tx.ProfileDir == "" {
+		return tx.w.conn.ExecContext(ctx, query)
+	}
+	out := filepath.Join(tx.ProfileDir, profile+".json")
+	for _, q := range []string{"PRAGMA enable_profiling = 'json'", "SET profiling_output = " + Literal(out)} {
+		if _, err := tx.w.conn.ExecContext(ctx, q); err != nil {
+			return nil, err
+		}
+	}
+	defer tx.w.conn.ExecContext(context.Background(), "PRAGMA disable_profiling")
+	return tx.w.conn.ExecContext(ctx, query)
 }
 
 // sameColumns reports whether main.<name> is a table whose column names and

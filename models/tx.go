@@ -25,8 +25,9 @@ type Tx struct {
 	// OnModel, when set, is called after each model is built (progress).
 	OnModel func(ModelResult)
 	// ProfileDir, when set, receives DuckDB's JSON profile of each SQL
-	// model as <model>.json: operator timings and cardinalities, for
-	// finding where a slow model spends its time.
+	// model as <model>.json: operator timings and cardinalities of the
+	// statement that writes its rows (an incremental model's recomputed
+	// ones), for finding where a slow model spends its time.
 	ProfileDir string
 	// FullRefresh rebuilds incremental models whole instead of updating
 	// them (`--rebuild`).
