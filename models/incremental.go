@@ -179,9 +179,12 @@ func (tx *Tx) updateIncremental(ctx context.Context, m Model, narrowed []string)
 		narrowedInput = fmt.Sprintf("SELECT * FROM %s WHERE %s", input, changedKey)
 	}
 	deleted, insert := changedKey, fmt.Sprintf("INSERT INTO main.%s\n%s", Ident(m.Name), tx.narrowedBody(m, [2]string{narrowedAt, "temp." + changedInputTable}))
-	var steps []string
+	// the statements of the update; those writing the model's rows name
+	// their profile (writeRows)
+	type step struct{ sql, profile string }
+	var steps []step
 	if !fromLoads {
-		steps = append(steps, fmt.Sprintf("CREATE OR REPLACE TEMP TABLE %s AS %s", changedInputTable, narrowedInput))
+		steps = append(steps, step{sql: fmt.Sprintf("CREATE OR REPLACE TEMP TABLE %s AS %s", changedInputTable, narrowedInput)})
 	}
 	if inc.Refresh != "" {
 		deleted += " OR (" + inc.Refresh + ")"
@@ -193,15 +196,11 @@ func (tx *Tx) updateIncremental(ctx context.Context, m Model, narrowed []string)
 	// for nothing (about 1 s at L). Refreshed rows are deleted all the same.
 	nothingStored := onlyNew && inc.Follows == ""
 	if !nothingStored || inc.Refresh != "" {
-		steps = append(steps, fmt.Sprintf("DELETE FROM main.%s WHERE %s", Ident(m.Name), deleted))
+		steps = append(steps, step{sql: fmt.Sprintf("DELETE FROM main.%s WHERE %s", Ident(m.Name), deleted)})
 	}
-	// the statements writing the model's rows, by the name of their profile
-	inserting := len(steps)
-	writing := map[int]string{inserting: m.Name}
-	steps = append(steps, insert)
+	steps = append(steps, step{insert, m.Name})
 	if inc.Refresh != "" {
-		writing[len(steps)] = m.Name + ".refresh"
-		steps = append(steps, fmt.Sprintf("INSERT INTO main.%s\n%s", Ident(m.Name), refreshedRows(m)))
+		steps = append(steps, step{fmt.Sprintf("INSERT INTO main.%s\n%s", Ident(m.Name), refreshedRows(m)), m.Name + ".refresh"})
 	}
 	if !inc.FromInput {
 		// every recomputed key's input row as it is now: the changed rows,
@@ -211,20 +210,20 @@ func (tx *Tx) updateIncremental(ctx context.Context, m Model, narrowed []string)
 			current = fmt.Sprintf("SELECT hash(i.%s), %s FROM temp.%s AS i", key, inc.CheckHash("i"), changedInputTable)
 		}
 		if !nothingStored {
-			steps = append(steps, fmt.Sprintf("DELETE FROM %s WHERE %s", hashes, inChanged("key_hash")))
+			steps = append(steps, step{sql: fmt.Sprintf("DELETE FROM %s WHERE %s", hashes, inChanged("key_hash"))})
 		}
-		steps = append(steps, fmt.Sprintf("INSERT INTO %s %s", hashes, current))
+		steps = append(steps, step{sql: fmt.Sprintf("INSERT INTO %s %s", hashes, current)})
 	}
-	var inserted int64
-	for i, q := range steps {
+	var inserted int64 // rows of the recomputed keys
+	for _, st := range steps {
 		var res sql.Result
 		var err error
-		if profile, ok := writing[i]; ok {
-			res, err = tx.writeRows(ctx, profile, q)
+		if st.profile == "" {
+			res, err = tx.w.conn.ExecContext(ctx, st.sql)
 		} else {
-			res, err = tx.w.conn.ExecContext(ctx, q)
+			res, err = tx.writeRows(ctx, st.profile, st.sql)
 		}
-		if err == nil && i == inserting {
+		if err == nil && st.profile == m.Name {
 			inserted, err = res.RowsAffected()
 		}
 		if err != nil {
