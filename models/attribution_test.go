@@ -213,6 +213,25 @@ func TestMarkovAndShapleyHandWorked(t *testing.T) {
 		}
 	})
 
+	t.Run("markov simultaneous touchpoints off a path", func(t *testing.T) {
+		// p2's two touchpoints share an instant: they are taken in channel
+		// order (email before paid_search), not id order (t8 before t9),
+		// so p2's span is (start) > email > paid_search > (null). With
+		// p1's converting path (start) > email > (conversion):
+		//   (start) → email 1 + 1 = 2, email → (conversion) 1,
+		//   email → paid_search 1, paid_search → (null) 1.
+		js := []journey{
+			oneConv("p1", "k1", "10.00", conv, step{"t1", "email", before(day24)}),
+			{person: "p2", steps: []step{{"t8", "paid_search", before(2 * day24)}, {"t9", "email", before(2 * day24)}}},
+		}
+		w := runDataset(t, allModelsConfig(), dataset(js), day("2026-11-16"))
+		got := rowsOf(t, w, "SELECT from_state, to_state, transitions FROM int_markov_transitions ORDER BY ALL")
+		want := "(start)|email|2 email|(conversion)|1 email|paid_search|1 paid_search|(null)|1"
+		if strings.Join(got, " ") != want {
+			t.Errorf("transitions %v, want %s", got, want)
+		}
+	})
+
 	t.Run("shapley a×4, a>b×6", func(t *testing.T) {
 		// v(S) = conversions whose channel set lies in S. Paths {a} ×4 and
 		// {a,b} ×6: φ(a) = 4 + 6/2 = 7, φ(b) = 6/2 = 3 (DESIGN §4).

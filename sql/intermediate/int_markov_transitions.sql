@@ -24,6 +24,12 @@ free AS (
 -- Every window function shares one partitioning and order, so DuckDB sorts
 -- the touchpoints once (a GROUP BY for the first touchpoint, a join back and
 -- a second window over (person, span) cost a third more at L).
+--
+-- Touchpoints at the same instant are taken in channel order. Only the
+-- channels and times of a span count, so that order is as definite as the
+-- paths' (ts, touchpoint_id) and leaves the counts independent of ids; and
+-- without touchpoint_id the window sorts and carries 16 bytes less a row,
+-- which at L took the window from 14 to 10 s.
 ordered AS (
     SELECT
         channel,
@@ -33,7 +39,7 @@ ordered AS (
         lead(ts) OVER w AS next_ts,
         first_value(ts) OVER w AS first_ts
     FROM free
-    WINDOW w AS (PARTITION BY person_id ORDER BY ts, touchpoint_id)
+    WINDOW w AS (PARTITION BY person_id ORDER BY ts, channel)
 ),
 
 -- Spans in integer microseconds: subtracting TIMESTAMPTZ values goes through
