@@ -252,3 +252,20 @@ func TestMarkovAndShapleyHandWorked(t *testing.T) {
 		}
 	})
 }
+
+// The cent a largest-remainder split has left over goes, between equal
+// remainders, to the earlier step on the path, whatever the touchpoint ids.
+func TestLeftoverCentToTheEarlierStep(t *testing.T) {
+	// linear over three steps of 10.00: 1000 cents / 3 = 333.33… each; the
+	// floors give 999 and the one cent left goes to position 1, h9, though
+	// its id sorts last: 3.34, 3.33, 3.33.
+	js := []journey{oneConv("ph", "kH", "10.00", conv,
+		step{"h9", "email", before(3 * day24)}, step{"h5", "paid_social", before(2 * day24)},
+		step{"h1", "paid_search", before(day24)})}
+	w := runDataset(t, allModelsConfig(), dataset(js), day("2026-11-16"))
+	got := rowsOf(t, w, `SELECT touchpoint_id, revenue_credit FROM attribution_ledger
+		WHERE conversion_id = 'kH' AND model = 'linear' ORDER BY position`)
+	if want := "h9|3.34 h5|3.33 h1|3.33"; strings.Join(got, " ") != want {
+		t.Errorf("linear revenue credits %v, want %s", got, want)
+	}
+}

@@ -277,8 +277,8 @@ func TestMartsHandWorked(t *testing.T) {
 
 	t.Run("ledger", func(t *testing.T) {
 		// linear, k2: three steps, 1/3 each of 10000 cents = 3333.33…; the
-		// floors give 9999 and the last cent goes to the first touchpoint
-		// in id order among equal remainders (t3).
+		// floors give 9999 and the last cent goes to the earliest step
+		// among equal remainders (t3, position 1).
 		// linear, k4: 1001 cents / 2 = 500.5 each; the odd cent goes to t6.
 		// k3 has no touchpoints: one synthetic direct step with all credit,
 		// EUR 50.00 × 1.20 = 60.00 USD.

@@ -23,7 +23,7 @@
 -- the cents allocated, so writing this table too was a second copy of the
 -- ledger.
 --
--- Narrow on purpose: a step's key, its touchpoint (the ledger's tie-break)
+-- Narrow on purpose: a step's key (which is also the ledger's tie-break)
 -- and the conversion's revenue, and nothing the ledger can join back from
 -- int_conversion_paths afterwards. Every column carried here is carried
 -- through the ledger's sort of 9M rows at L; with the path's 18 columns
@@ -43,7 +43,6 @@ steps AS (
         p.position,
         p.path_length,
         p.last_non_direct_position,
-        p.touchpoint_id,
         p.revenue_reporting,
         pow(2.0, -coalesce(p.days_before_conversion, 0) / getvariable('half_life_days')) AS decay_weight,
         cs.channel_steps,
@@ -88,7 +87,6 @@ credits AS (
     SELECT
         w.conversion_id,
         w.position,
-        w.touchpoint_id,
         w.revenue_reporting,
         m.model,
         CASE m.model
