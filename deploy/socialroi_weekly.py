@@ -7,7 +7,8 @@ help:
     0  success                                  -> done
     1  failure (API down, network, lock held)   -> retried (transient)
     2  bad usage or config                      -> fail, no retry
-    3  data tests failed, outputs withheld      -> fail, no retry (fix the data)
+    3  bad data (failed data tests, outputs     -> fail, no retry (fix the data)
+       withheld; or a duplicate natural key)
     4  some sources failed, the rest published  -> retried (the source may recover)
 
 Airflow itself is not a dependency of socialroi; copy this file into your

@@ -319,8 +319,12 @@ func Run(ctx context.Context, opts Options) *Result {
 		res.QA, err = readQAFrom(ctx, wh)
 	}
 	if err != nil {
+		// Data that fails a check needs a person, not a retry: a data test
+		// of severity error, or a source sending two different rows for
+		// one natural key (which is right is the source's to say).
 		var qa *qaError
-		if errors.As(err, &qa) {
+		var dup *models.DuplicateKeyError
+		if errors.As(err, &qa) || errors.As(err, &dup) {
 			return fail(ExitQA, err)
 		}
 		return fail(ExitFailure, err)

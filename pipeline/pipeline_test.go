@@ -200,6 +200,33 @@ func TestRunTwiceThenFailingSource(t *testing.T) {
 	}
 }
 
+// A source that sends two different rows for one natural key fails the run
+// with exit 3, as failed data tests do: a retry would fail the same way, and
+// only the source can say which row is right. Nothing is loaded.
+func TestDuplicateKeyExitsAsBadData(t *testing.T) {
+	f := newFixture(t,
+		[]transform.AdPerformanceRow{adRow("2026-11-17", "a1", "20.00", "USD")},
+		[]transform.ConversionRow{purchase("k1", "50.00"), purchase("k1", "55.00")})
+	res := f.run(t, "tok-secret-42", true)
+	if res.ExitCode != ExitQA {
+		t.Fatalf("exit %d, want %d: %v", res.ExitCode, ExitQA, res.Err)
+	}
+	var dup *models.DuplicateKeyError
+	if !errors.As(res.Err, &dup) || !strings.Contains(res.Err.Error(), "source web") || !strings.Contains(res.Err.Error(), "conversion_id=k1") {
+		t.Errorf("the error should be the duplicate key's, naming the source and the key: %v", res.Err)
+	}
+	if got := f.spend(t); got != "0 rows, " {
+		t.Errorf("the failed run's load was committed: %s", got)
+	}
+	runs, _ := filepath.Glob(filepath.Join(f.dir, "out", "runs", "*.json"))
+	if len(runs) != 1 {
+		t.Fatalf("run records: %v", runs)
+	}
+	if m := readManifest(t, runs[0]); m.ExitCode != ExitQA || !strings.Contains(m.Error, "conversion_id=k1") {
+		t.Errorf("run record: exit %d, error %q", m.ExitCode, m.Error)
+	}
+}
+
 // A data test of severity error withholds the outputs (exit 3) and leaves
 // the warehouse as the last good run left it; --allow-qa-failures publishes.
 func TestQAFailureWithholdsOutputs(t *testing.T) {
