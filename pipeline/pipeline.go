@@ -32,7 +32,7 @@ const (
 	ExitOK            = 0
 	ExitFailure       = 1
 	ExitUsage         = 2
-	ExitQA            = 3
+	ExitQA            = 3 // bad data: failed data tests, or a duplicate natural key
 	ExitSourcesFailed = 4
 )
 

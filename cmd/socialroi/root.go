@@ -137,8 +137,9 @@ Start here:
   socialroi run --config socialroi.yaml
                                  the weekly job (last complete week by default)
 
-Exit codes: 0 success, 1 failure, 2 bad usage or config, 3 data tests failed
-(outputs withheld), 4 some sources failed (the rest completed; see the manifest).`,
+Exit codes: 0 success, 1 failure, 2 bad usage or config, 3 bad data (data tests
+failed, outputs withheld; or a source sent two different rows for one key),
+4 some sources failed (the rest completed; see the manifest).`,
 		SilenceUsage:  true,
 		SilenceErrors: true,
 	}
