@@ -29,7 +29,7 @@ free AS (
 -- channels and times of a span count, so that order is as definite as the
 -- paths' (ts, touchpoint_id) and leaves the counts independent of ids; and
 -- without touchpoint_id the window sorts and carries 16 bytes less a row,
--- which at L took the window from 14 to 10 s.
+-- which at L took this query from 14 to 10 s by hand.
 ordered AS (
     SELECT
         channel,
