@@ -15,6 +15,7 @@ import (
 
 	"github.com/apache/arrow-go/v18/arrow"
 	"github.com/apache/arrow-go/v18/arrow/memory"
+	"github.com/google/go-cmp/cmp"
 
 	"github.com/socialroi/socialroi/models"
 	"github.com/socialroi/socialroi/models/attribution"
@@ -571,5 +572,66 @@ func TestIncrementalAttributionMatchesFullBuild(t *testing.T) {
 					strings.Join(got[table], "\n"), strings.Join(want[table], "\n"))
 			}
 		}
+	}
+}
+
+// Models committed one by one (CommitEach, as attribute builds them) come
+// out as one transaction builds them: every model's table, row for row.
+// Built on a warehouse that already holds them, CommitEach rebuilds the
+// incremental ones whole (a commit renumbers the row ids an update reads
+// its recomputed rows by).
+func TestCommitEachBuildsTheSame(t *testing.T) {
+	cfg := allModelsConfig()
+	cat, err := models.LoadCatalog(sqlfiles.FS, attribution.GoModels()...)
+	if err != nil {
+		t.Fatal(err)
+	}
+	snapshot := func(w *models.Warehouse) map[string][]string {
+		out := map[string][]string{}
+		for _, m := range cat.Models {
+			if !m.Ephemeral {
+				out[m.Name] = rowsOf(t, w, "SELECT COLUMNS(*)::VARCHAR FROM "+models.Ident(m.Name)+" ORDER BY ALL")
+			}
+		}
+		return out
+	}
+	oneTx, _ := runDatasetWith(t, cfg, tinyBrand(), day("2026-11-16"), nil)
+	each, _ := runDatasetWith(t, cfg, tinyBrand(), day("2026-11-16"), func(tx *models.Tx) error {
+		tx.CommitEach = true
+		return nil
+	})
+	want := snapshot(oneTx)
+	if diff := cmp.Diff(want, snapshot(each)); diff != "" {
+		t.Errorf("committed model by model (-one transaction +each):\n%s", diff)
+	}
+	if len(want["int_attribution_ledger"]) == 0 {
+		t.Fatal("the ledger is empty: nothing was compared")
+	}
+
+	ctx := t.Context()
+	params, err := models.ParamsFor(cfg, models.Week{Start: day("2026-11-16")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	tx, err := each.Begin(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer tx.Rollback()
+	tx.CommitEach = true
+	if err := tx.Set(ctx, params); err != nil {
+		t.Fatal(err)
+	}
+	res, err := tx.RunModels(ctx, cat, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, r := range res {
+		if r.Increment != nil && !r.Increment.Full {
+			t.Errorf("%s was updated, not rebuilt whole, with CommitEach", r.Name)
+		}
+	}
+	if diff := cmp.Diff(want, snapshot(each)); diff != "" {
+		t.Errorf("rebuilt with CommitEach (-one transaction +rebuilt):\n%s", diff)
 	}
 }

@@ -114,6 +114,11 @@ func (tx *Tx) RunModels(ctx context.Context, cat *Catalog, log *slog.Logger) ([]
 		default:
 			log.Debug("model built", "model", m.Name, "rows", n, "ms", r.Duration.Milliseconds())
 		}
+		if tx.CommitEach {
+			if err := tx.CommitAndContinue(ctx); err != nil {
+				return out, &ModelError{Path: m.Path, Err: err}
+			}
+		}
 		out = append(out, r)
 		if tx.OnModel != nil {
 			tx.OnModel(r)

@@ -32,6 +32,16 @@ type Tx struct {
 	// FullRefresh rebuilds incremental models whole instead of updating
 	// them (`--rebuild`).
 	FullRefresh bool
+	// CommitEach commits after each model RunModels builds and goes on
+	// in a new transaction (CommitAndContinue), for a warehouse with
+	// nothing to undo: attribute's throwaway file. DuckDB plans a scan of
+	// a table written in the open transaction on one thread (it sizes the
+	// scan from the committed rows), so in one transaction each model read
+	// the tables the models before it wrote on one core of two: at 5M
+	// touchpoints, attribute's models took 37.5 s, committed one by one
+	// 19.4 s. Incremental models are then built whole, as a commit
+	// renumbers the row ids an update reads its recomputed rows by.
+	CommitEach bool
 
 	// The catalog RunModels builds, and how each incremental model was
 	// built in it so far.
@@ -66,6 +76,25 @@ func (tx *Tx) Commit(ctx context.Context) error {
 		return fmt.Errorf("warehouse: commit: %w", err)
 	}
 	tx.dropLoadedKeys()
+	return nil
+}
+
+// CommitAndContinue commits what the transaction wrote so far and begins
+// a new one on the same connection, keeping the run's temporary tables.
+// What it committed stays, whatever happens after: it is for a warehouse
+// with nothing to undo (see CommitEach).
+func (tx *Tx) CommitAndContinue(ctx context.Context) error {
+	if tx.done {
+		return errors.New("warehouse: transaction already finished")
+	}
+	if _, err := tx.w.conn.ExecContext(ctx, "COMMIT"); err != nil {
+		tx.done = true
+		return fmt.Errorf("warehouse: commit: %w", err)
+	}
+	if _, err := tx.w.conn.ExecContext(ctx, "BEGIN TRANSACTION"); err != nil {
+		tx.done = true
+		return fmt.Errorf("warehouse: begin: %w", err)
+	}
 	return nil
 }
 

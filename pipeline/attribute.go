@@ -85,10 +85,26 @@ func Attribute(ctx context.Context, opts AttributeOptions) ([]reports.Output, er
 		return nil, err
 	}
 	defer tx.Rollback()
+	// The file is thrown away whatever happens, so each step is committed
+	// as it ends: a table written in the open transaction is scanned on
+	// one thread (see models.Tx.CommitEach).
+	tx.CommitEach = true
+	tx.ProfileDir = os.Getenv("SOCIALROI_PROFILE_DIR")
 	// Each file is streamed into the warehouse a batch at a time: read
 	// whole into Go first, 20M touchpoints held GiBs of records beside
 	// DuckDB's memory (a peak of 8.7 GiB, against 3.8 GiB streamed).
 	load := func(path, table string, fileOpts ...extfiles.Option) error {
+		// A Parquet file already in the canonical shape is scanned in
+		// place, as the files source does: converting it through Go took
+		// 19.6 s of 5M touchpoints, read by DuckDB itself ...
+		if pq, ok := extfiles.DirectParquet(path, table, fileOpts...); ok {
+			in := models.Input{Parquet: []models.ParquetScan{{Path: pq.Path, Columns: pq.Columns}}}
+			if _, err := tx.LoadInput(ctx, table, in, nil); err != nil {
+				return fmt.Errorf("%s: %w", path, err)
+			}
+			log.Debug("file scanned in place", "table", table, "file", path, "rows", pq.Rows)
+			return nil
+		}
 		var readErr error // names the file, and the row and column of a bad value
 		stream := func(emit func(arrow.RecordBatch) error) error {
 			var loadErr error
@@ -120,6 +136,17 @@ func Attribute(ctx context.Context, opts AttributeOptions) ([]reports.Output, er
 		extfiles.WithDefault("currency", cfg.Reporting.Currency),
 		extfiles.WithDefault("is_new_customer", "false"),
 		extfiles.WithDefault("crm_source", "file")); err != nil {
+		return nil, err
+	}
+	if os.Getenv("COMMITEACH") != "" {
+		if _, err := wh.Conn().ExecContext(ctx, "COMMIT"); err != nil {
+			return nil, err
+		}
+		if _, err := wh.Conn().ExecContext(ctx, "BEGIN TRANSACTION"); err != nil {
+			return nil, err
+		}
+	}
+	if err := tx.CommitAndContinue(ctx); err != nil {
 		return nil, err
 	}
 	log.Info("files loaded", "seconds", time.Since(start).Seconds())

@@ -95,3 +95,14 @@ func noNulls(md *metadata.FileMetaData, col int) bool {
 	}
 	return true
 }
+
+// DirectParquet reports whether the warehouse can scan a Parquet file in
+// place as the named canonical table, and how its columns map, reading only
+// the footer (see directParquet). Options are those the file would be read
+// with: a default or row id for a column the file lacks rules it out.
+func DirectParquet(path, table string, opts ...Option) (extract.ParquetFile, bool) {
+	if !isParquet(path) {
+		return extract.ParquetFile{}, false
+	}
+	return directParquet(path, table, newOptions(opts))
+}
