@@ -595,6 +595,50 @@ func splitTopLevel(s string) []string {
 	return append(out, s[start:])
 }
 
+// Upstream is the part of the catalog that builds the named models: them
+// and every model they read, directly or through others, in build order,
+// without the data tests. A name the catalog lacks is an error.
+func (c *Catalog) Upstream(names ...string) (*Catalog, error) {
+	byName := map[string]Model{}
+	for _, m := range c.Models {
+		byName[m.Name] = m
+	}
+	need := map[string]bool{}
+	var visit func(name string) error
+	visit = func(name string) error {
+		m, ok := byName[name]
+		if !ok {
+			return fmt.Errorf("models: no model %s in the catalog", name)
+		}
+		if need[name] {
+			return nil
+		}
+		need[name] = true
+		deps := m.Deps
+		if m.Go != nil {
+			deps = m.Go.Deps
+		}
+		for _, d := range deps {
+			if err := visit(d); err != nil {
+				return err
+			}
+		}
+		return nil
+	}
+	for _, name := range names {
+		if err := visit(name); err != nil {
+			return nil, err
+		}
+	}
+	out := &Catalog{}
+	for _, m := range c.Models {
+		if need[m.Name] {
+			out.Models = append(out.Models, m)
+		}
+	}
+	return out, nil
+}
+
 // model is the catalog's model of that name; the zero Model if none.
 func (c *Catalog) model(name string) Model {
 	for _, m := range c.Models {

@@ -5,11 +5,13 @@ import (
 	"encoding/csv"
 	"fmt"
 	"io"
+	"math"
 	"strconv"
 	"time"
 
 	"github.com/apache/arrow-go/v18/arrow"
 	"github.com/apache/arrow-go/v18/arrow/array"
+	"github.com/apache/arrow-go/v18/arrow/decimal128"
 
 	"github.com/socialroi/socialroi/reports"
 )
@@ -99,7 +101,7 @@ func csvFormatter(arr arrow.Array) (func(int) string, error) {
 		return func(i int) string { return strconv.FormatFloat(a.Value(i), 'f', -1, 64) }, nil
 	case *array.Decimal128:
 		scale := a.DataType().(*arrow.Decimal128Type).Scale
-		return func(i int) string { return a.Value(i).ToString(scale) }, nil
+		return func(i int) string { return decimalText(a.Value(i), scale) }, nil
 	case *array.Date32:
 		return func(i int) string { return a.Value(i).ToTime().Format(time.DateOnly) }, nil
 	case *array.Date64:
@@ -113,4 +115,41 @@ func csvFormatter(arr arrow.Array) (func(int) string, error) {
 	}
 	// Integers, booleans, other decimals: Arrow's own text form is exact.
 	return arr.ValueStr, nil
+}
+
+// decimalText prints a decimal exactly at its scale, as Num.ToString does,
+// but through an int64 when the value fits one (every amount a ledger
+// holds): ToString goes through big.Float, and was three quarters of the
+// time writing attribute's ledger.csv took (3.9 of 5.2 s for 2.3M rows).
+func decimalText(n decimal128.Num, scale int32) string {
+	hi, lo := n.HighBits(), n.LowBits()
+	fits := (hi == 0 && lo <= math.MaxInt64) || (hi == -1 && lo > math.MaxInt64)
+	if !fits || scale < 0 || scale > 38 {
+		return n.ToString(scale)
+	}
+	v := int64(lo)
+	u := uint64(v)
+	if v < 0 {
+		u = -u // two's complement: right for math.MinInt64 too
+	}
+	var buf [64]byte
+	digits := strconv.AppendUint(buf[:0], u, 10)
+	var out []byte
+	if v < 0 {
+		out = append(out, '-')
+	}
+	if scale == 0 {
+		return string(append(out, digits...))
+	}
+	sc := int(scale)
+	if len(digits) <= sc { // 0.0…: pad the fraction's leading zeros
+		out = append(out, '0', '.')
+		for range sc - len(digits) {
+			out = append(out, '0')
+		}
+		return string(append(out, digits...))
+	}
+	out = append(out, digits[:len(digits)-sc]...)
+	out = append(out, '.')
+	return string(append(out, digits[len(digits)-sc:]...))
 }

@@ -6,6 +6,7 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
+	"math"
 	"os"
 	"path/filepath"
 	"testing"
@@ -18,6 +19,7 @@ import (
 	"github.com/apache/arrow-go/v18/parquet/file"
 	"github.com/apache/arrow-go/v18/parquet/metadata"
 	"github.com/apache/arrow-go/v18/parquet/pqarrow"
+	"github.com/shopspring/decimal"
 )
 
 var ledgerSchema = arrow.NewSchema([]arrow.Field{
@@ -320,4 +322,48 @@ func readArrowTable(t *testing.T, pf *file.Reader, mem memory.Allocator) arrow.T
 		t.Fatal(err)
 	}
 	return tbl
+}
+
+// decimalText prints what the decimal is, exactly at its scale: worked
+// by hand, and against shopspring's exact text for any value (FuzzDecimalText).
+func TestDecimalText(t *testing.T) {
+	for _, tc := range []struct {
+		n     decimal128.Num
+		scale int32
+		want  string
+	}{
+		{decimal128.FromI64(1230), 2, "12.30"},
+		{decimal128.FromI64(-5), 2, "-0.05"},
+		{decimal128.FromI64(5), 4, "0.0005"},
+		{decimal128.FromI64(0), 2, "0.00"},
+		{decimal128.FromI64(-100), 2, "-1.00"},
+		{decimal128.FromI64(42), 0, "42"},
+		{decimal128.FromI64(-42), 0, "-42"},
+		{decimal128.FromI64(math.MaxInt64), 2, "92233720368547758.07"},
+		{decimal128.FromI64(math.MinInt64), 2, "-92233720368547758.08"},
+		{decimal128.FromI64(7), 20, "0.00000000000000000007"},
+		// beyond int64: 2^64 = 18446744073709551616
+		{decimal128.New(1, 0), 2, "184467440737095516.16"},
+		{decimal128.New(-2, math.MaxUint64), 2, "-184467440737095516.17"},
+	} {
+		if got := decimalText(tc.n, tc.scale); got != tc.want {
+			t.Errorf("decimalText(%s, %d) = %q, want %q", tc.n.BigInt(), tc.scale, got, tc.want)
+		}
+	}
+}
+
+func FuzzDecimalText(f *testing.F) {
+	f.Add(int64(1230), uint64(0), int8(2))
+	f.Add(int64(-1), uint64(math.MaxUint64), int8(4))
+	f.Add(int64(0), uint64(math.MaxInt64+1), int8(2))
+	f.Fuzz(func(t *testing.T, hi int64, lo uint64, scale int8) {
+		if scale < 0 || scale > 38 {
+			return
+		}
+		n := decimal128.New(hi, lo)
+		want := decimal.NewFromBigInt(n.BigInt(), -int32(scale)).StringFixed(int32(scale))
+		if got := decimalText(n, int32(scale)); got != want {
+			t.Errorf("decimalText(%s, %d) = %q, want %q", n.BigInt(), scale, got, want)
+		}
+	})
 }
