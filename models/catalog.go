@@ -614,11 +614,7 @@ func (c *Catalog) Upstream(names ...string) (*Catalog, error) {
 			return nil
 		}
 		need[name] = true
-		deps := m.Deps
-		if m.Go != nil {
-			deps = m.Go.Deps
-		}
-		for _, d := range deps {
+		for _, d := range m.Deps {
 			if err := visit(d); err != nil {
 				return err
 			}
