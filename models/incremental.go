@@ -399,8 +399,6 @@ func (tx *Tx) fullBuildReason(ctx context.Context, m Model, fingerprint string) 
 		return "", err
 	case last != fingerprint:
 		return "its SQL, parameters, DuckDB or a table it reads whole changed", nil
-	case tx.CommitEach:
-		return "each model is committed as it is built", nil
 	}
 	if ok, err := tx.w.TableExists(ctx, m.Name); err != nil || !ok {
 		return "no earlier build", err

@@ -114,7 +114,7 @@ func (tx *Tx) RunModels(ctx context.Context, cat *Catalog, log *slog.Logger) ([]
 		default:
 			log.Debug("model built", "model", m.Name, "rows", n, "ms", r.Duration.Milliseconds())
 		}
-		if tx.CommitEach {
+		if tx.Scratch {
 			if err := tx.CommitAndContinue(ctx); err != nil {
 				return out, &ModelError{Path: m.Path, Err: err}
 			}
@@ -145,7 +145,7 @@ func (tx *Tx) buildSQL(ctx context.Context, m Model) (*Increment, error) {
 	if err := tx.dropUnlessKind(ctx, m.Name, keep); err != nil {
 		return nil, err
 	}
-	if m.Incremental == nil {
+	if m.Incremental == nil || tx.Scratch {
 		if err := tx.forgetIncrement(ctx, m); err != nil {
 			return nil, err
 		}
@@ -157,7 +157,7 @@ func (tx *Tx) buildSQL(ctx context.Context, m Model) (*Increment, error) {
 	case m.View:
 		_, err := tx.w.conn.ExecContext(ctx, fmt.Sprintf("CREATE OR REPLACE VIEW main.%s AS\n%s", Ident(m.Name), body))
 		return nil, err
-	case m.Incremental != nil:
+	case m.Incremental != nil && !tx.Scratch:
 		inc, err := tx.buildIncremental(ctx, m)
 		tx.increments[m.Name] = inc
 		return &inc, err

@@ -32,16 +32,18 @@ type Tx struct {
 	// FullRefresh rebuilds incremental models whole instead of updating
 	// them (`--rebuild`).
 	FullRefresh bool
-	// CommitEach commits after each model RunModels builds and goes on
-	// in a new transaction (CommitAndContinue), for a warehouse with
-	// nothing to undo: attribute's throwaway file. DuckDB plans a scan of
-	// a table written in the open transaction on one thread (it sizes the
-	// scan from the committed rows), so in one transaction each model read
-	// the tables the models before it wrote on one core of two: at 5M
-	// touchpoints, attribute's models took 37.5 s, committed one by one
-	// 19.4 s. Incremental models are then built whole, as a commit
-	// renumbers the row ids an update reads its recomputed rows by.
-	CommitEach bool
+	// Scratch says the warehouse is thrown away after this build, as
+	// attribute's temporary file is: nothing needs undoing, and no later
+	// run reads what this one keeps. RunModels then commits after each
+	// model and goes on in a new transaction (CommitAndContinue): DuckDB
+	// plans a scan of a table written in the open transaction on one
+	// thread (it sizes the scan from the committed rows), so in one
+	// transaction each model read what the models before it wrote on one
+	// core of two (at 5M touchpoints, attribute's models took 37.5 s in
+	// one transaction, 19.4 s committed one by one). And it builds
+	// incremental models as plain tables, without the fingerprints and
+	// input hashes a later update would compare against.
+	Scratch bool
 
 	// The catalog RunModels builds, and how each incremental model was
 	// built in it so far.
@@ -82,7 +84,7 @@ func (tx *Tx) Commit(ctx context.Context) error {
 // CommitAndContinue commits what the transaction wrote so far and begins
 // a new one on the same connection, keeping the run's temporary tables.
 // What it committed stays, whatever happens after: it is for a warehouse
-// with nothing to undo (see CommitEach).
+// with nothing to undo (see Scratch).
 func (tx *Tx) CommitAndContinue(ctx context.Context) error {
 	if tx.done {
 		return errors.New("warehouse: transaction already finished")

@@ -85,10 +85,10 @@ func Attribute(ctx context.Context, opts AttributeOptions) ([]reports.Output, er
 		return nil, err
 	}
 	defer tx.Rollback()
-	// The file is thrown away whatever happens, so each step is committed
-	// as it ends: a table written in the open transaction is scanned on
-	// one thread (see models.Tx.CommitEach).
-	tx.CommitEach = true
+	// The file is thrown away whatever happens: each step is committed as
+	// it ends, as a table written in the open transaction is scanned on
+	// one thread, and nothing is kept for a next run (models.Tx.Scratch).
+	tx.Scratch = true
 	tx.ProfileDir = os.Getenv("SOCIALROI_PROFILE_DIR")
 	// Each file is streamed into the warehouse a batch at a time: read
 	// whole into Go first, 20M touchpoints held GiBs of records beside
