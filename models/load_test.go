@@ -166,3 +166,76 @@ func newWarehouse(t *testing.T, path string) *models.Warehouse {
 	}
 	return w
 }
+
+// ViewParquet makes an empty canonical table a view of its files when each
+// key names one row; files that bring a key twice are loaded as LoadInput
+// loads them (copies kept once, different rows an error naming the files),
+// and a table with rows is left alone.
+func TestViewParquet(t *testing.T) {
+	ctx := t.Context()
+	mem := memory.NewCheckedAllocator(memory.NewGoAllocator())
+	t.Cleanup(func() { mem.AssertSize(t, 0) })
+	dir := t.TempDir()
+	row := func(id, revenue string) transform.ConversionRow {
+		return transform.ConversionRow{ConversionID: id, PersonID: "p", TS: ts("2026-11-17 10:00"), Type: "purchase",
+			Revenue: dec(revenue), Currency: "USD", CRMSource: "shop"}
+	}
+	file := func(name string, rows ...transform.ConversionRow) models.ParquetScan {
+		t.Helper()
+		rec, err := transform.BuildRecord(mem, transform.Conversions, rows)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer rec.Release()
+		return parquetInput(t, mem, filepath.Join(dir, name), rec)
+	}
+	base := file("base.parquet", row("k1", "10.00"), row("k2", "20.00"))
+	for _, tc := range []struct {
+		name     string
+		before   []models.ParquetScan // loaded first, as LoadInput loads them
+		files    []models.ParquetScan
+		want     string // conversion_id|revenue, sorted
+		rows     int64  // rows the files brought
+		wantKind string // what conversions is after: VIEW or BASE TABLE
+		err      string
+	}{
+		{name: "one row per key: a view", files: []models.ParquetScan{base, file("more.parquet", row("k3", "5.00"))},
+			want: "k1|10.00,k2|20.00,k3|5.00", rows: 3, wantKind: "VIEW"},
+		{name: "a row sent twice: loaded, kept once", files: []models.ParquetScan{base, file("again.parquet", row("k2", "20.00"))},
+			want: "k1|10.00,k2|20.00", rows: 3, wantKind: "BASE TABLE"},
+		{name: "two versions of a key", files: []models.ParquetScan{base, file("restated.parquet", row("k2", "25.00"))},
+			err: "load conversions: 1 natural key comes with different rows in one load: conversion_id=k2 (in " +
+				filepath.Join(dir, "base.parquet") + ", " + filepath.Join(dir, "restated.parquet") + ")"},
+		{name: "a table with rows", before: []models.ParquetScan{base}, files: []models.ParquetScan{file("new.parquet", row("k3", "5.00"))},
+			err: "load conversions: a view of files replaces only an empty table"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			w := newWarehouse(t, ":memory:")
+			tx, err := w.Begin(ctx)
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer tx.Rollback()
+			if tc.before != nil {
+				if _, err := tx.LoadInput(ctx, transform.Conversions, models.Input{Parquet: tc.before}, nil); err != nil {
+					t.Fatal(err)
+				}
+			}
+			res, err := tx.ViewParquet(ctx, transform.Conversions, tc.files)
+			if tc.err != "" {
+				if err == nil || !strings.HasPrefix(err.Error(), tc.err) {
+					t.Fatalf("got %v\nwant an error starting %q", err, tc.err)
+				}
+				return
+			}
+			if err != nil {
+				t.Fatal(err)
+			}
+			got := rowsOf(t, w, "SELECT conversion_id || '|' || revenue FROM conversions ORDER BY 1")
+			kind := rowsOf(t, w, "SELECT table_type FROM information_schema.tables WHERE table_name = 'conversions'")
+			if strings.Join(got, ",") != tc.want || strings.Join(kind, ",") != tc.wantKind || res.Rows != tc.rows {
+				t.Errorf("rows %v (%d brought) in a %v; want %s in a %s", got, res.Rows, kind, tc.want, tc.wantKind)
+			}
+		})
+	}
+}
