@@ -101,7 +101,7 @@ func Attribute(ctx context.Context, opts AttributeOptions) ([]reports.Output, er
 			if _, err := tx.ViewParquet(ctx, table, []models.ParquetScan{{Path: pq.Path, Columns: pq.Columns}}); err != nil {
 				return fmt.Errorf("%s: %w", path, err)
 			}
-			log.Debug("file scanned in place", "table", table, "file", path, "rows", pq.Rows)
+			log.Debug("file read in place", "table", table, "file", path, "rows", pq.Rows)
 			return nil
 		}
 		var readErr error // names the file, and the row and column of a bad value
@@ -136,14 +136,6 @@ func Attribute(ctx context.Context, opts AttributeOptions) ([]reports.Output, er
 		extfiles.WithDefault("is_new_customer", "false"),
 		extfiles.WithDefault("crm_source", "file")); err != nil {
 		return nil, err
-	}
-	if os.Getenv("COMMITEACH") != "" {
-		if _, err := wh.Conn().ExecContext(ctx, "COMMIT"); err != nil {
-			return nil, err
-		}
-		if _, err := wh.Conn().ExecContext(ctx, "BEGIN TRANSACTION"); err != nil {
-			return nil, err
-		}
 	}
 	if err := tx.CommitAndContinue(ctx); err != nil {
 		return nil, err

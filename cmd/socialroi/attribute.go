@@ -28,7 +28,13 @@ channel, conversions, revenue).
 Touchpoints need person_id and ts, plus utm_source/utm_medium/… or referrer
 to classify channels; touchpoint_id is generated when absent. Conversions need
 conversion_id, person_id, ts and revenue; type defaults to purchase, currency
-to --currency. Column order is free; errors name the file, line and column.`,
+to --currency. Column order is free; errors name the file, line and column.
+
+A Parquet file that has every column the command would otherwise fill in
+(touchpoint_id, interaction and source; type, currency, is_new_customer and
+crm_source), each in its canonical type (ts a UTC timestamp, revenue
+DECIMAL(18,2)), is read in place with no conversion: the fastest input for
+millions of rows.`,
 		Example: `  socialroi attribute --touchpoints touchpoints.csv --conversions orders.csv --out attribution/
   socialroi attribute --touchpoints tp.parquet --conversions conv.parquet --models linear,time_decay --half-life-days 3.5 --out out/`,
 		Args: cobra.NoArgs,
