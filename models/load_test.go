@@ -25,19 +25,9 @@ func TestLoadKeepsOneRowPerKey(t *testing.T) {
 	mem := memory.NewCheckedAllocator(memory.NewGoAllocator())
 	t.Cleanup(func() { mem.AssertSize(t, 0) }) // after the records' releases
 	dir := t.TempDir()
-	row := func(id, revenue string) transform.ConversionRow {
-		return transform.ConversionRow{ConversionID: id, PersonID: "p", TS: ts("2026-11-17 10:00"), Type: "purchase",
-			Revenue: dec(revenue), Currency: "USD", CRMSource: "shop"}
-	}
-	// writes rows to dir/name as the canonical conversions table
+	row := conversionRow
 	file := func(name string, rows ...transform.ConversionRow) models.ParquetScan {
-		t.Helper()
-		rec, err := transform.BuildRecord(mem, transform.Conversions, rows)
-		if err != nil {
-			t.Fatal(err)
-		}
-		defer rec.Release()
-		return parquetInput(t, mem, filepath.Join(dir, name), rec)
+		return conversionsFile(t, mem, filepath.Join(dir, name), rows...)
 	}
 	records := func(rows ...transform.ConversionRow) []arrow.RecordBatch {
 		rec, err := transform.BuildRecord(mem, transform.Conversions, rows)
@@ -133,6 +123,24 @@ func TestLoadKeepsOneRowPerKey(t *testing.T) {
 	}
 }
 
+// conversionRow is a purchase of person p on 17 Nov 2026.
+func conversionRow(id, revenue string) transform.ConversionRow {
+	return transform.ConversionRow{ConversionID: id, PersonID: "p", TS: ts("2026-11-17 10:00"), Type: "purchase",
+		Revenue: dec(revenue), Currency: "USD", CRMSource: "shop"}
+}
+
+// conversionsFile writes rows to a Parquet file at path as the canonical
+// conversions table, and returns it as a load's input.
+func conversionsFile(t *testing.T, mem memory.Allocator, path string, rows ...transform.ConversionRow) models.ParquetScan {
+	t.Helper()
+	rec, err := transform.BuildRecord(mem, transform.Conversions, rows)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer rec.Release()
+	return parquetInput(t, mem, path, rec)
+}
+
 // parquetInput writes rec to a Parquet file at path and returns it as a
 // load's input, its columns under their canonical names.
 func parquetInput(t *testing.T, mem memory.Allocator, path string, rec arrow.RecordBatch) models.ParquetScan {
@@ -176,18 +184,9 @@ func TestViewParquet(t *testing.T) {
 	mem := memory.NewCheckedAllocator(memory.NewGoAllocator())
 	t.Cleanup(func() { mem.AssertSize(t, 0) })
 	dir := t.TempDir()
-	row := func(id, revenue string) transform.ConversionRow {
-		return transform.ConversionRow{ConversionID: id, PersonID: "p", TS: ts("2026-11-17 10:00"), Type: "purchase",
-			Revenue: dec(revenue), Currency: "USD", CRMSource: "shop"}
-	}
+	row := conversionRow
 	file := func(name string, rows ...transform.ConversionRow) models.ParquetScan {
-		t.Helper()
-		rec, err := transform.BuildRecord(mem, transform.Conversions, rows)
-		if err != nil {
-			t.Fatal(err)
-		}
-		defer rec.Release()
-		return parquetInput(t, mem, filepath.Join(dir, name), rec)
+		return conversionsFile(t, mem, filepath.Join(dir, name), rows...)
 	}
 	base := file("base.parquet", row("k1", "10.00"), row("k2", "20.00"))
 	for _, tc := range []struct {
