@@ -213,6 +213,24 @@ func TestMarkovAndShapleyHandWorked(t *testing.T) {
 		}
 	})
 
+	t.Run("markov channel totals add up to the cent", func(t *testing.T) {
+		// One path email > organic_social > paid_search, converting: removing
+		// any channel loses the one conversion, so each has RE 1 and a
+		// share of 1/3. 1000 cents / 3 = 333.33… each; the floors give 999
+		// and the cent left over goes, between equal remainders, to the
+		// first channel by name: 3.34, 3.33, 3.33 = 10.00 (each rounded on
+		// its own, 3.33 × 3 = 9.99).
+		js := []journey{oneConv("p1", "k1", "10.00", conv,
+			step{"t1", "email", before(3 * day24)}, step{"t2", "organic_social", before(2 * day24)},
+			step{"t3", "paid_search", before(day24)})}
+		w := runDataset(t, allModelsConfig(), dataset(js), day("2026-11-16"))
+		got := rowsOf(t, w, `SELECT channel, revenue FROM attribution_channels
+			WHERE model = 'markov' AND week_start = DATE '2026-11-16' ORDER BY channel`)
+		if want := "email|3.34 organic_social|3.33 paid_search|3.33"; strings.Join(got, " ") != want {
+			t.Errorf("markov channel totals %v, want %s", got, want)
+		}
+	})
+
 	t.Run("markov simultaneous touchpoints off a path", func(t *testing.T) {
 		// p2's two touchpoints share an instant: they are taken in channel
 		// order (email before paid_search), not id order (t8 before t9),
