@@ -90,9 +90,6 @@ func Attribute(ctx context.Context, opts AttributeOptions) ([]reports.Output, er
 	// one thread, and nothing is kept for a next run (models.Tx.Scratch).
 	tx.Scratch = true
 	tx.ProfileDir = os.Getenv("SOCIALROI_PROFILE_DIR")
-	// Each file is streamed into the warehouse a batch at a time: read
-	// whole into Go first, 20M touchpoints held GiBs of records beside
-	// DuckDB's memory (a peak of 8.7 GiB, against 3.8 GiB streamed).
 	load := func(path, table string, fileOpts ...extfiles.Option) error {
 		// A Parquet file already in the canonical shape is read in place
 		// by the models, not copied: converted through Go into the
@@ -104,6 +101,10 @@ func Attribute(ctx context.Context, opts AttributeOptions) ([]reports.Output, er
 			log.Debug("file read in place", "table", table, "file", path, "rows", pq.Rows)
 			return nil
 		}
+		// Any other file is streamed into the warehouse a batch at a time:
+		// read whole into Go first, 20M touchpoints held GiBs of records
+		// beside DuckDB's memory (a peak of 8.7 GiB, against 3.8 GiB
+		// streamed).
 		var readErr error // names the file, and the row and column of a bad value
 		stream := func(emit func(arrow.RecordBatch) error) error {
 			var loadErr error
