@@ -89,7 +89,7 @@ func Attribute(ctx context.Context, opts AttributeOptions) ([]reports.Output, er
 	// it ends, as a table written in the open transaction is scanned on
 	// one thread, and nothing is kept for a next run (models.Tx.Scratch).
 	tx.Scratch = true
-	tx.ProfileDir = os.Getenv("SOCIALROI_PROFILE_DIR")
+	tx.ProfileDir = os.Getenv(profileDirEnv)
 	load := func(path, table string, fileOpts ...extfiles.Option) error {
 		// A Parquet file already in the canonical shape is read in place
 		// by the models, not copied: converted through Go into the

@@ -36,6 +36,11 @@ const (
 	ExitSourcesFailed = 4
 )
 
+// profileDirEnv names the folder that receives each model's DuckDB
+// profile (models.Tx.ProfileDir), for `run` and `attribute` alike: a
+// developer's switch, not configuration (see README "Performance").
+const profileDirEnv = "SOCIALROI_PROFILE_DIR"
+
 // Options configure one run.
 type Options struct {
 	Config *config.Config
@@ -555,8 +560,7 @@ func buildModels(ctx context.Context, tx *models.Tx, cat *models.Catalog, params
 	}
 	stage := progress.Stage("models", len(cat.Models))
 	tx.OnModel = func(models.ModelResult) { stage.Step() }
-	// A developer's switch, not configuration: see README "Performance".
-	tx.ProfileDir = os.Getenv("SOCIALROI_PROFILE_DIR")
+	tx.ProfileDir = os.Getenv(profileDirEnv)
 	tx.FullRefresh = rebuild
 	built, err := tx.RunModels(ctx, cat, log)
 	stage.Done()

@@ -132,6 +132,8 @@ func decimalText(n decimal128.Num, scale int32) string {
 	if v < 0 {
 		u = -u // two's complement: right for math.MinInt64 too
 	}
+	// built in bytes: strings.Repeat and concatenation, simpler to read,
+	// made writing attribute's 2.3M-row ledger.csv 2.0 → 2.7 s
 	var buf [64]byte
 	digits := strconv.AppendUint(buf[:0], u, 10)
 	var out []byte
