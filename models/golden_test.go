@@ -167,15 +167,22 @@ func runDataset(t *testing.T, cfg *config.Config, data map[string]any, weekStart
 // data tests' results rather than requiring them to pass.
 func runDatasetWith(t *testing.T, cfg *config.Config, data map[string]any, weekStart time.Time, before func(*models.Tx) error) (*models.Warehouse, []models.TestResult) {
 	t.Helper()
-	ctx := t.Context()
-	mem := memory.NewCheckedAllocator(memory.NewGoAllocator())
-	defer mem.AssertSize(t, 0)
-
-	w, err := models.Open(ctx, ":memory:", models.Options{Threads: 1})
+	w, err := models.Open(t.Context(), ":memory:", models.Options{Threads: 1})
 	if err != nil {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { w.Close() })
+	return w, buildDataset(t, w, cfg, data, weekStart, before)
+}
+
+// buildDataset loads the dataset into w, builds every model, runs the data
+// tests and commits, in one transaction (which commits as it goes in a
+// warehouse being created: models.Create).
+func buildDataset(t *testing.T, w *models.Warehouse, cfg *config.Config, data map[string]any, weekStart time.Time, before func(*models.Tx) error) []models.TestResult {
+	t.Helper()
+	ctx := t.Context()
+	mem := memory.NewCheckedAllocator(memory.NewGoAllocator())
+	defer mem.AssertSize(t, 0)
 	if err := w.EnsureTables(ctx); err != nil {
 		t.Fatal(err)
 	}
@@ -222,7 +229,7 @@ func runDatasetWith(t *testing.T, cfg *config.Config, data map[string]any, weekS
 	if err := tx.Commit(ctx); err != nil {
 		t.Fatal(err)
 	}
-	return w, results
+	return results
 }
 
 // rowsOf renders a query's rows as "a|b|c" strings; floats with 6 decimals.

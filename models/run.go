@@ -114,10 +114,8 @@ func (tx *Tx) RunModels(ctx context.Context, cat *Catalog, log *slog.Logger) ([]
 		default:
 			log.Debug("model built", "model", m.Name, "rows", n, "ms", r.Duration.Milliseconds())
 		}
-		if tx.Scratch {
-			if err := tx.CommitAndContinue(ctx); err != nil {
-				return out, &ModelError{Path: m.Path, Err: err}
-			}
+		if err := tx.CommitSoFar(ctx); err != nil {
+			return out, &ModelError{Path: m.Path, Err: err}
 		}
 		out = append(out, r)
 		if tx.OnModel != nil {

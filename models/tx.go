@@ -35,12 +35,8 @@ type Tx struct {
 	// Scratch says the warehouse is thrown away after this build, as
 	// attribute's temporary file is: nothing needs undoing, and no later
 	// run reads what this one keeps. RunModels then commits after each
-	// model and goes on in a new transaction (CommitAndContinue): DuckDB
-	// plans a scan of a table written in the open transaction on one
-	// thread (it sizes the scan from the committed rows), so in one
-	// transaction each model read what the models before it wrote on one
-	// core of two (at 5M touchpoints, attribute's models took 37.5 s in
-	// one transaction, 19.4 s committed one by one). And it builds
+	// model (CommitSoFar; at 5M touchpoints, attribute's models took
+	// 37.5 s in one transaction, 19.4 s committed one by one), and builds
 	// incremental models as plain tables, without the fingerprints and
 	// input hashes a later update would compare against.
 	Scratch bool
@@ -68,7 +64,8 @@ func (w *Warehouse) Begin(ctx context.Context) (*Tx, error) {
 	return &Tx{w: w}, nil
 }
 
-// Commit makes the transaction's writes durable.
+// Commit makes the transaction's writes durable. A warehouse Create is
+// building is then moved into place (and reopened there).
 func (tx *Tx) Commit(ctx context.Context) error {
 	if tx.done {
 		return errors.New("warehouse: transaction already finished")
@@ -78,14 +75,22 @@ func (tx *Tx) Commit(ctx context.Context) error {
 		return fmt.Errorf("warehouse: commit: %w", err)
 	}
 	tx.dropLoadedKeys()
+	if tx.w.Creating() {
+		return tx.w.publish(ctx)
+	}
 	return nil
 }
 
-// CommitAndContinue commits what the transaction wrote so far and begins
-// a new one on the same connection, keeping the run's temporary tables.
-// What it committed stays, whatever happens after: it is for a warehouse
-// with nothing to undo (see Scratch).
-func (tx *Tx) CommitAndContinue(ctx context.Context) error {
+// CommitSoFar commits what the transaction wrote so far and goes on in a
+// new one on the same connection, keeping the run's temporary tables,
+// when nothing of it needs undoing: in a warehouse Create is building
+// (removed if the run fails) or a Scratch one. Anywhere else it does
+// nothing, and the transaction stays whole. Committed, the tables are
+// scanned on every thread by what reads them next (see Create).
+func (tx *Tx) CommitSoFar(ctx context.Context) error {
+	if !tx.Scratch && !tx.w.Creating() {
+		return nil
+	}
 	if tx.done {
 		return errors.New("warehouse: transaction already finished")
 	}

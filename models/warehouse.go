@@ -5,7 +5,9 @@
 // reads marts back as Arrow.
 //
 // All writes of a run happen inside one transaction (Tx): a failed load,
-// model or data test rolls back, leaving the warehouse as it was.
+// model or data test rolls back, leaving the warehouse as it was. A
+// warehouse that does not exist yet is built aside and moved into place by
+// the commit (Create), so a failed first run leaves none.
 package models
 
 import (
@@ -14,7 +16,9 @@ import (
 	"database/sql/driver"
 	"errors"
 	"fmt"
+	"io/fs"
 	"net/url"
+	"os"
 	"strings"
 
 	"github.com/apache/arrow-go/v18/arrow"
@@ -37,9 +41,13 @@ type Options struct {
 // of their own.
 type Warehouse struct {
 	path string
-	db   *sql.DB
-	conn *sql.Conn
-	ar   *duckdb.Arrow
+	opts Options
+	// final is where a warehouse Create is building goes when its first
+	// transaction commits (publish); "" once there, or for one Open opened.
+	final string
+	db    *sql.DB
+	conn  *sql.Conn
+	ar    *duckdb.Arrow
 }
 
 // Open opens (creating if needed) the warehouse file at path. An empty path
@@ -66,12 +74,88 @@ func Open(ctx context.Context, path string, opts Options) (*Warehouse, error) {
 	if err != nil {
 		return nil, fmt.Errorf("warehouse %s: open: %w", path, err)
 	}
-	w := &Warehouse{path: path, db: sql.OpenDB(connector)}
+	w := &Warehouse{path: path, opts: opts, db: sql.OpenDB(connector)}
 	if w.conn, w.ar, err = arrowConn(ctx, w.db); err != nil {
 		w.Close()
 		return nil, fmt.Errorf("warehouse %s: %w", path, err)
 	}
 	return w, nil
+}
+
+// partialSuffix names the file a new warehouse is built in (Create).
+const partialSuffix = ".partial"
+
+// Create builds a new warehouse for path, where no warehouse may exist
+// yet. It is written to a file beside it (path + ".partial", replacing
+// one a crashed run left) and moved to path when its first transaction
+// commits; closed before that, the file is removed. A failed first run
+// thus leaves no warehouse, and until the commit nothing in the file needs
+// undoing, so the transaction commits as it goes (Tx.CommitSoFar).
+//
+// That is what makes a first run fast: DuckDB plans a scan of a table
+// written in the open transaction on one thread (it sizes the scan from
+// the committed rows), so in one transaction each model read the tables
+// the loads and the models before it wrote on one core of two. At L the
+// first run's models took 180 s in one transaction and 108 s committed
+// one by one.
+//
+// The caller must hold the warehouse's lock (pipeline.AcquireLock).
+func Create(ctx context.Context, path string, opts Options) (*Warehouse, error) {
+	if path == "" || path == ":memory:" {
+		return nil, errors.New("warehouse: create needs a file path")
+	}
+	for _, p := range []string{path, path + ".wal"} {
+		if _, err := os.Lstat(p); !errors.Is(err, fs.ErrNotExist) {
+			return nil, fmt.Errorf("warehouse %s: create: %s exists (open it instead)", path, p)
+		}
+	}
+	partial := path + partialSuffix
+	if err := removeDatabase(partial); err != nil {
+		return nil, fmt.Errorf("warehouse %s: create: %w", path, err)
+	}
+	w, err := Open(ctx, partial, opts)
+	if err != nil {
+		return nil, err
+	}
+	w.final = path
+	return w, nil
+}
+
+// Creating says whether the warehouse is one Create is building and its
+// first commit has not moved into place yet.
+func (w *Warehouse) Creating() bool { return w.final != "" }
+
+// publish moves a warehouse Create built to its path, once its
+// transaction has committed, and reopens it there. Closing checkpoints
+// it: its write-ahead log must be gone, or the log would be left behind
+// under the partial file's name.
+func (w *Warehouse) publish(ctx context.Context) error {
+	if err := w.close(); err != nil {
+		return fmt.Errorf("warehouse %s: close before moving into place: %w", w.final, err)
+	}
+	if _, err := os.Lstat(w.path + ".wal"); !errors.Is(err, fs.ErrNotExist) {
+		return fmt.Errorf("warehouse %s: %s.wal is left after closing; the new warehouse is not moved into place", w.final, w.path)
+	}
+	if err := os.Rename(w.path, w.final); err != nil {
+		return fmt.Errorf("warehouse %s: move into place: %w", w.final, err)
+	}
+	opened, err := Open(ctx, w.final, w.opts)
+	if err != nil {
+		return err
+	}
+	*w = *opened
+	return nil
+}
+
+// removeDatabase removes a DuckDB file and its write-ahead log, if there.
+func removeDatabase(path string) error {
+	var errs []error
+	for _, p := range []string{path, path + ".wal"} {
+		if err := os.Remove(p); err != nil && !errors.Is(err, fs.ErrNotExist) {
+			errs = append(errs, err)
+		}
+	}
+	return errors.Join(errs...)
 }
 
 // arrowConn pins a connection of db with DuckDB's Arrow interface on it.
@@ -138,14 +222,25 @@ func (r *Reader) ExecContext(ctx context.Context, query string, args ...any) (sq
 // Close returns the connection.
 func (r *Reader) Close() error { return r.conn.Close() }
 
-// Close closes the warehouse.
+// Close closes the warehouse. A warehouse Create built that was never
+// committed is removed.
 func (w *Warehouse) Close() error {
+	err := w.close()
+	if w.final != "" {
+		err = errors.Join(err, removeDatabase(w.path))
+	}
+	return err
+}
+
+func (w *Warehouse) close() error {
 	var errs []error
 	if w.conn != nil {
 		errs = append(errs, w.conn.Close())
+		w.conn = nil
 	}
 	if w.db != nil {
 		errs = append(errs, w.db.Close())
+		w.db = nil
 	}
 	return errors.Join(errs...)
 }

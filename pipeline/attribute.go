@@ -138,7 +138,7 @@ func Attribute(ctx context.Context, opts AttributeOptions) ([]reports.Output, er
 		extfiles.WithDefault("crm_source", "file")); err != nil {
 		return nil, err
 	}
-	if err := tx.CommitAndContinue(ctx); err != nil {
+	if err := tx.CommitSoFar(ctx); err != nil {
 		return nil, err
 	}
 	log.Info("files loaded", "seconds", time.Since(start).Seconds())

@@ -11,6 +11,7 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
+	"io/fs"
 	"log/slog"
 	"os"
 	"path/filepath"
@@ -265,7 +266,7 @@ func Run(ctx context.Context, opts Options) *Result {
 		return fail(ExitFailure, err)
 	}
 	defer lock.Release()
-	wh, err := models.Open(ctx, cfg.Warehouse, models.Options{Threads: cfg.DuckDB.Threads, MemoryLimit: cfg.DuckDB.MemoryLimit})
+	wh, err := openWarehouse(ctx, cfg)
 	if err != nil {
 		return fail(ExitFailure, err)
 	}
@@ -349,6 +350,20 @@ func Run(ctx context.Context, opts Options) *Result {
 	return finish(res, runs, log)
 }
 
+// openWarehouse opens the run's warehouse, or creates it when there is
+// none yet: a new warehouse is built aside and moved into place when the
+// run commits, so a first run that fails leaves none behind (and commits
+// as it goes, which at L made its models 40% faster; models.Create).
+func openWarehouse(ctx context.Context, cfg *config.Config) (*models.Warehouse, error) {
+	opts := models.Options{Threads: cfg.DuckDB.Threads, MemoryLimit: cfg.DuckDB.MemoryLimit}
+	for _, p := range []string{cfg.Warehouse, cfg.Warehouse + ".wal"} {
+		if _, err := os.Lstat(p); !errors.Is(err, fs.ErrNotExist) {
+			return models.Open(ctx, cfg.Warehouse, opts)
+		}
+	}
+	return models.Create(ctx, cfg.Warehouse, opts)
+}
+
 // finish sets a run's exit code for sources that failed while the rest
 // completed, and logs the end.
 func finish(res *Result, runs []*sourceRun, log *slog.Logger) *Result {
@@ -419,6 +434,11 @@ func buildWarehouse(ctx context.Context, wh *models.Warehouse, cfg *config.Confi
 
 	if do.load {
 		if err := loadRuns(ctx, tx, res, runs, log, clock); err != nil {
+			return err
+		}
+		// In a new warehouse, the models read the loaded tables committed:
+		// on every thread (models.Create).
+		if err := tx.CommitSoFar(ctx); err != nil {
 			return err
 		}
 	}

@@ -34,9 +34,7 @@ func TestStagesOneAtATime(t *testing.T) {
 	count := func(q string) string { t.Helper(); return f.queryString(t, q) }
 
 	ext := stage("extract", "")
-	if got := count("SELECT count(*)::VARCHAR FROM ad_performance"); got != "0" {
-		t.Errorf("extract loaded %s ad rows, want none", got)
-	}
+	f.noWarehouse(t) // extract reads the warehouse (the cursors); it writes nothing there
 	if _, err := os.Stat(filepath.Join(f.dir, "raw", "meta", ext.RunID, "window.json")); err != nil {
 		t.Errorf("extract landed no window: %v", err)
 	}

@@ -2,6 +2,8 @@ package main
 
 import (
 	"encoding/json"
+	"errors"
+	"io/fs"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -48,6 +50,23 @@ func TestKilledRunsLeaveAConsistentWarehouse(t *testing.T) {
 		cmd.Stdout, cmd.Stderr = nil, nil
 		return cmd
 	}
+	// The first run, killed before its commit (about 4 s in here, while
+	// it builds the models), leaves no warehouse: it was being built
+	// aside (models.Create). Killed after, the warehouse must be whole.
+	first := demo()
+	if err := first.Start(); err != nil {
+		t.Fatal(err)
+	}
+	time.Sleep(4 * time.Second)
+	_ = first.Process.Signal(syscall.SIGKILL)
+	_ = first.Wait()
+	if _, err := os.Stat(pipeline.DemoWarehouse(out)); err == nil {
+		t.Log("the first run was killed after its commit")
+		warehouseState(t, out)
+	} else if !errors.Is(err, fs.ErrNotExist) {
+		t.Fatal(err)
+	}
+
 	if err := demo().Run(); err != nil {
 		t.Fatalf("first demo: %v", err)
 	}
@@ -76,6 +95,9 @@ func TestKilledRunsLeaveAConsistentWarehouse(t *testing.T) {
 	// The good run tidied what the killed ones left behind.
 	if left, _ := filepath.Glob(filepath.Join(out, ".*")); len(left) != 0 {
 		t.Errorf("leftovers of killed runs: %v", left)
+	}
+	if left, _ := filepath.Glob(pipeline.DemoWarehouse(out) + ".partial*"); len(left) != 0 {
+		t.Errorf("the killed first run's warehouse is left: %v", left)
 	}
 }
 
