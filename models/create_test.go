@@ -149,6 +149,43 @@ func TestCreate(t *testing.T) {
 		})
 	}
 
+	for _, tc := range []struct {
+		name     string
+		existing string // a file there first
+		creating bool
+	}{
+		{"OpenOrCreate creates where there is none", "", true},
+		{"OpenOrCreate opens a warehouse", "w.duckdb", false},
+		{"OpenOrCreate opens a warehouse's log", "w.duckdb.wal", false},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			dir := t.TempDir()
+			path := filepath.Join(dir, "w.duckdb")
+			if tc.existing == "w.duckdb" {
+				w, err := models.Open(t.Context(), path, models.Options{})
+				if err != nil {
+					t.Fatal(err)
+				}
+				w.Close()
+			}
+			// DuckDB would replay a log onto the file it opens, so a log
+			// alone is a warehouse to open, never one to create beside
+			if tc.existing == "w.duckdb.wal" {
+				if err := os.WriteFile(path+".wal", nil, 0o644); err != nil {
+					t.Fatal(err)
+				}
+			}
+			w, err := models.OpenOrCreate(t.Context(), path, models.Options{})
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer w.Close()
+			if w.Creating() != tc.creating {
+				t.Errorf("Creating() = %v, want %v", w.Creating(), tc.creating)
+			}
+		})
+	}
+
 	t.Run("an open warehouse's transaction stays whole", func(t *testing.T) {
 		path := filepath.Join(t.TempDir(), "w.duckdb")
 		w, err := models.Open(t.Context(), path, models.Options{})

@@ -11,7 +11,6 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
-	"io/fs"
 	"log/slog"
 	"os"
 	"path/filepath"
@@ -266,7 +265,10 @@ func Run(ctx context.Context, opts Options) *Result {
 		return fail(ExitFailure, err)
 	}
 	defer lock.Release()
-	wh, err := openWarehouse(ctx, cfg)
+	// A first run builds its warehouse aside and moves it into place when
+	// it commits: one that fails leaves none, and it commits as it goes,
+	// which at L took its models from 183–213 s to 100–111 s.
+	wh, err := models.OpenOrCreate(ctx, cfg.Warehouse, models.Options{Threads: cfg.DuckDB.Threads, MemoryLimit: cfg.DuckDB.MemoryLimit})
 	if err != nil {
 		return fail(ExitFailure, err)
 	}
@@ -348,20 +350,6 @@ func Run(ctx context.Context, opts Options) *Result {
 		clock.end("reports", written)
 	}
 	return finish(res, runs, log)
-}
-
-// openWarehouse opens the run's warehouse, or creates it when there is
-// none yet: a new warehouse is built aside and moved into place when the
-// run commits, so a first run that fails leaves none behind (and commits
-// as it goes, which at L made its models 40% faster; models.Create).
-func openWarehouse(ctx context.Context, cfg *config.Config) (*models.Warehouse, error) {
-	opts := models.Options{Threads: cfg.DuckDB.Threads, MemoryLimit: cfg.DuckDB.MemoryLimit}
-	for _, p := range []string{cfg.Warehouse, cfg.Warehouse + ".wal"} {
-		if _, err := os.Lstat(p); !errors.Is(err, fs.ErrNotExist) {
-			return models.Open(ctx, cfg.Warehouse, opts)
-		}
-	}
-	return models.Create(ctx, cfg.Warehouse, opts)
 }
 
 // finish sets a run's exit code for sources that failed while the rest
