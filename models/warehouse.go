@@ -151,8 +151,8 @@ func existing(path string) (string, error) {
 	return "", nil
 }
 
-// Creating says whether the warehouse is one Create is building and its
-// first commit has not moved into place yet.
+// Creating says whether the warehouse is one Create is building, not yet
+// moved into place by its first commit.
 func (w *Warehouse) Creating() bool { return w.final != "" }
 
 // publish moves a warehouse Create built to its path, once its
