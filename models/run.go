@@ -143,7 +143,9 @@ func (tx *Tx) buildSQL(ctx context.Context, m Model) (*Increment, error) {
 	if err := tx.dropUnlessKind(ctx, m.Name, keep); err != nil {
 		return nil, err
 	}
-	if m.Incremental == nil || tx.Scratch {
+	// A scratch build keeps nothing for a next run to update.
+	incremental := m.Incremental != nil && !tx.Scratch
+	if !incremental {
 		if err := tx.forgetIncrement(ctx, m); err != nil {
 			return nil, err
 		}
@@ -155,7 +157,7 @@ func (tx *Tx) buildSQL(ctx context.Context, m Model) (*Increment, error) {
 	case m.View:
 		_, err := tx.w.conn.ExecContext(ctx, fmt.Sprintf("CREATE OR REPLACE VIEW main.%s AS\n%s", Ident(m.Name), body))
 		return nil, err
-	case m.Incremental != nil && !tx.Scratch:
+	case incremental:
 		inc, err := tx.buildIncremental(ctx, m)
 		tx.increments[m.Name] = inc
 		return &inc, err

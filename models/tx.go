@@ -256,8 +256,8 @@ func (tx *Tx) LoadInput(ctx context.Context, table string, in Input, scope *Scop
 	if err := tx.w.conn.QueryRowContext(ctx, "SELECT count(*) FROM "+Ident(incoming)).Scan(&res.Rows); err != nil {
 		return LoadResult{}, fmt.Errorf("load %s: %w", table, err)
 	}
-	var empty bool
-	if err := tx.w.conn.QueryRowContext(ctx, "SELECT NOT EXISTS (SELECT 1 FROM "+Ident(table)+")").Scan(&empty); err != nil {
+	empty, err := tx.isEmpty(ctx, table)
+	if err != nil {
 		return LoadResult{}, fmt.Errorf("load %s: %w", table, err)
 	}
 	if empty {
@@ -266,15 +266,12 @@ func (tx *Tx) LoadInput(ctx context.Context, table string, in Input, scope *Scop
 		if _, err := tx.w.conn.ExecContext(ctx, fmt.Sprintf("INSERT INTO %s BY NAME SELECT * FROM %s", Ident(table), Ident(incoming))); err != nil {
 			return LoadResult{}, fmt.Errorf("load %s: insert: %w", table, err)
 		}
-		// Distinct key hashes count the keys: 2.2 s for 20M touchpoints
-		// against 8.8 s for the keys themselves. Were two keys' hashes to
-		// collide, oneRowPerKey would look and find nothing to do. They
-		// are counted in the input, which the table now holds exactly:
-		// DuckDB scans a table written in the open transaction on one
-		// thread, and the first run's 18.3M touchpoints at L took 7.0–7.4 s
-		// counted in the table, 3.1–3.4 s in their file.
-		var keys int64
-		if err := tx.w.conn.QueryRowContext(ctx, "SELECT count(*) FROM (SELECT DISTINCT hash("+identList(t.Key)+") FROM "+Ident(incoming)+")").Scan(&keys); err != nil {
+		// The keys are counted in the input, which the table now holds
+		// exactly: DuckDB scans a table written in the open transaction on
+		// one thread, and the first run's 18.3M touchpoints at L took
+		// 7.0–7.4 s counted in the table, 3.1–3.4 s in their file.
+		keys, err := tx.keyCount(ctx, t, Ident(incoming))
+		if err != nil {
 			return LoadResult{}, fmt.Errorf("load %s: %w", table, err)
 		}
 		res.Changed = res.Rows
@@ -343,8 +340,8 @@ func (tx *Tx) ViewParquet(ctx context.Context, table string, files []ParquetScan
 	if err != nil {
 		return LoadResult{}, err
 	}
-	var empty bool
-	if err := tx.w.conn.QueryRowContext(ctx, "SELECT NOT EXISTS (SELECT 1 FROM "+Ident(table)+")").Scan(&empty); err != nil {
+	empty, err := tx.isEmpty(ctx, table)
+	if err != nil {
 		return LoadResult{}, fmt.Errorf("load %s: %w", table, err)
 	}
 	if !empty {
@@ -358,10 +355,12 @@ func (tx *Tx) ViewParquet(ctx context.Context, table string, files []ParquetScan
 	}
 	view := strings.Join(queries, "\nUNION ALL\n")
 	var res LoadResult
-	var keys int64
-	// distinct key hashes count the keys, as in LoadInput
-	if err := tx.w.conn.QueryRowContext(ctx, fmt.Sprintf("SELECT count(*), count(DISTINCT hash(%s)) FROM (%s)",
-		identList(t.Key), view)).Scan(&res.Rows, &keys); err != nil {
+	// the rows from the files' footers; the keys in a pass over them
+	if err := tx.w.conn.QueryRowContext(ctx, "SELECT count(*) FROM ("+view+")").Scan(&res.Rows); err != nil {
+		return LoadResult{}, fmt.Errorf("load %s: %w", table, err)
+	}
+	keys, err := tx.keyCount(ctx, t, "("+view+")")
+	if err != nil {
 		return LoadResult{}, fmt.Errorf("load %s: %w", table, err)
 	}
 	if keys < res.Rows {
@@ -376,6 +375,23 @@ func (tx *Tx) ViewParquet(ctx context.Context, table string, files []ParquetScan
 	}
 	res.Changed = res.Rows
 	return res, nil
+}
+
+// isEmpty says whether a table holds no rows.
+func (tx *Tx) isEmpty(ctx context.Context, table string) (bool, error) {
+	var empty bool
+	err := tx.w.conn.QueryRowContext(ctx, "SELECT NOT EXISTS (SELECT 1 FROM "+Ident(table)+")").Scan(&empty)
+	return empty, err
+}
+
+// keyCount counts the distinct natural keys of t among the rows of from (a
+// table, or a subquery in parentheses), by their hashes: 2.2 s for 20M
+// touchpoints against 8.8 s for the keys themselves. Were two keys' hashes
+// to collide, oneRowPerKey would look and find nothing to do.
+func (tx *Tx) keyCount(ctx context.Context, t *transform.Table, from string) (int64, error) {
+	var keys int64
+	err := tx.w.conn.QueryRowContext(ctx, "SELECT count(*) FROM (SELECT DISTINCT hash("+identList(t.Key)+") FROM "+from+")").Scan(&keys)
+	return keys, err
 }
 
 // inputPart is one input of a load, named for error messages.
